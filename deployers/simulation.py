@@ -1,0 +1,49 @@
+"""The simulation deployer: sendim's own SimPy simulator (no root, no server)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sendim.deploy import Deployer, RunRequest
+from sendim.errors import DeploymentError
+
+if TYPE_CHECKING:
+    from sendim.results import Results
+
+
+class SimulationDeployer(Deployer):
+    """Runs the system in :class:`sendim.simulator.engine.Simulation`."""
+
+    kind = "simulation"
+
+    def run(self, request: RunRequest) -> "Results":
+        from sendim.simulator.engine import Simulation
+
+        dep = request.deployment
+        controller = None
+        if dep.controller.apps:
+            controller = _ryu_controller(dep)
+        sim = Simulation(
+            request.system,
+            seed=dep.seed,
+            controller=controller,
+            control_latency=dep.controller.latency,
+            settle=dep.settle,
+            pingall=request.pingall,
+            until=dep.duration,
+            progress=request.progress,
+        )
+        results = sim.run()
+        results.meta.notes.extend(request.notes)
+        return results
+
+
+def _ryu_controller(dep):
+    """The adapter that runs unmodified Ryu apps on simulated switches."""
+    try:
+        from sendim.ryuapp.adapter import RyuController
+    except ImportError as exc:
+        raise DeploymentError(
+            f"controller apps {[a.name for a in dep.controller.apps]} need the Ryu runtime "
+            f"({exc}); install it with: bash scripts/components.sh ryu") from exc
+    return RyuController(dep.controller)
