@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from decimal import Decimal
 from functools import lru_cache
 
 from sendim.errors import UnitError
@@ -76,12 +77,17 @@ def parse_size(text: str) -> int:
     return int(round(_lookup(text, "size", SIZE_UNITS, "64KB")))
 
 
+def _percent_to_fraction(number: str) -> float:
+    """Correctly rounded number/100, so that every fraction has an exact text."""
+    return float(Decimal(number.strip()) / 100)
+
+
 @lru_cache(maxsize=1024)
 def parse_loss(text: str) -> float:
     """``'1%'`` → ``0.01``; must lie in 0..100 %."""
     value, unit = _split(text, "loss")
     if unit == "%":
-        frac = value / 100.0
+        frac = _percent_to_fraction(text.strip()[:-1])
     elif unit == "" and value == 0:
         frac = 0.0
     else:
@@ -132,10 +138,9 @@ def format_size(nbytes: int) -> str:
 
 def format_loss(frac: float) -> str:
     """``0.01`` → ``'1%'`` (round-trips through :func:`parse_loss`)."""
-    for digits in range(0, 15):
-        text = repr(round(frac * 100, digits))
-        if text.endswith(".0"):
-            text = text[:-2]
-        if float(text) / 100.0 == frac:
+    exact = Decimal(repr(frac)) * 100   # exact decimal shift of the shortest repr
+    for digits in range(0, 17):
+        text = f"{round(exact, digits).normalize():f}"
+        if _percent_to_fraction(text) == frac:
             return text + "%"
-    return repr(frac * 100) + "%"
+    return f"{exact.normalize():f}%"
