@@ -13,5 +13,6 @@ from sendim.errors import (  # noqa: E402
     SendimError,
 )
 from sendim.topology.builder import Topo  # noqa: E402
+from sendim.api import run  # noqa: E402
 
-__all__ = ["DescriptorError", "InputError", "ModelError", "SendimError", "Topo", "__version__"]
+__all__ = ["DescriptorError", "InputError", "ModelError", "SendimError", "Topo", "__version__", "run"]
