@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Install real third-party components sendim drives: components.sh <name>...
+#
+#   ryu   Ryu 4.34 (+ eventlet 0.33.3, dnspython>=2) into the project's venv.
+#
+# PYTHON selects the interpreter (default: .venv/bin/python, created by
+# scripts/setup.sh if missing; PYTHON=python3 installs into the global one).
+# Every component is idempotent: it is skipped when already importable.
+# Recipes are the measured ones in ../shared/notes/components.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf 'components: %s\n' "$*" >&2; }
+
+python_bin() {
+    if [ -n "${PYTHON:-}" ]; then
+        printf '%s\n' "$PYTHON"
+        return
+    fi
+    if [ ! -x .venv/bin/python ]; then
+        bash scripts/setup.sh >&2
+    fi
+    printf '%s\n' ".venv/bin/python"
+}
+
+pip_install() {
+    "$PY" -m pip install --quiet --disable-pip-version-check "$@"
+}
+
+# Ryu 4.34 does not build on current setuptools (get_script_args): build it
+# without isolation against setuptools<70. Ryu's wsgi module then needs
+# eventlet.wsgi.ALREADY_HANDLED, which eventlet>=0.30.3 removed: sendim sets
+# it at run time (sendim.ryuapp.compat), installed files are never edited.
+component_ryu() {
+    if "$PY" -c 'import ryu, ryu.ofproto.ofproto_v1_3_parser' >/dev/null 2>&1; then
+        log "ryu already installed ($("$PY" -c 'import ryu; print(ryu.version)'))"
+        return 0
+    fi
+    log "installing ryu 4.34 into $("$PY" -c 'import sys; print(sys.prefix)')"
+    pip_install 'setuptools<70' wheel
+    pip_install --no-build-isolation ryu==4.34 eventlet==0.33.3 'dnspython>=2'
+    "$PY" -c 'import ryu; print("components: ryu", ryu.version, "installed")' >&2
+}
+
+usage() {
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+}
+
+main() {
+    if [ "$#" -eq 0 ]; then
+        usage
+        exit 2
+    fi
+    PY="$(python_bin)"
+    for name in "$@"; do
+        case "$name" in
+            ryu) component_ryu ;;
+            -h|--help) usage ;;
+            *) log "unknown component: $name"; usage; exit 2 ;;
+        esac
+    done
+}
+
+main "$@"

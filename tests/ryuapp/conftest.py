@@ -1,0 +1,33 @@
+"""Ryu test gating: tests marked ``ryu`` skip when ryu is missing, but in CI
+(``CI=true``) a missing ryu is a failure, not a skip."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from sendim.ryuapp.compat import ryu_available
+
+_IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip (or, in CI, fail) ``ryu``-marked tests when ryu is not installed."""
+    if ryu_available():
+        return
+    reason = "ryu is not installed (run `scripts/components.sh ryu`)"
+    for item in items:
+        if "ryu" not in item.keywords:
+            continue
+        if _IN_CI:
+            item.add_marker(pytest.mark.usefixtures("_require_ryu_in_ci"))
+        else:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def _require_ryu_in_ci() -> None:
+    """Fail the test: CI must have ryu installed."""
+    pytest.fail("CI=true but ryu is not installed: run `scripts/components.sh ryu`",
+                pytrace=False)
