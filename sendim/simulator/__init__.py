@@ -1,0 +1,1 @@
+"""sendim's own discrete-event simulator: engine, links, fluid model, OpenFlow switches."""
