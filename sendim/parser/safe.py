@@ -1,0 +1,207 @@
+"""Safe XML parsing: hardened lxml options, DOCTYPE refusal, schema errors.
+
+Descriptors never need a DTD, so any DOCTYPE is refused before lxml sees the
+file: that closes entity expansion ("billion laughs") and external entities
+(XXE) at once. The parser options below are a second line of defence.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, Iterator
+
+from lxml import etree
+
+from descriptors import SCHEMA_DIR
+from sendim.errors import Problem
+
+PARSER_OPTIONS = dict(
+    resolve_entities=False,
+    no_network=True,
+    load_dtd=False,
+    huge_tree=False,
+    remove_comments=True,
+    remove_pis=True,
+    collect_ids=False,
+)
+"""Keyword arguments for every lxml parser and iterparse sendim creates."""
+
+_HEAD_BYTES = 64 * 1024
+_PROLOGUE_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
+
+Source = str | bytes
+"""A file path, or the bytes of a document given in memory."""
+
+
+def safe_parser() -> etree.XMLParser:
+    """A fresh lxml parser that loads no DTD, entity or network resource."""
+    return etree.XMLParser(**PARSER_OPTIONS)
+
+
+def open_source(source: Source) -> IO[bytes] | str:
+    """What lxml should read: the path itself or a stream over the bytes."""
+    return io.BytesIO(source) if isinstance(source, bytes) else source
+
+
+def _head(source: Source) -> bytes:
+    if isinstance(source, bytes):
+        return source[:_HEAD_BYTES]
+    with open(source, "rb") as f:
+        return f.read(_HEAD_BYTES)
+
+
+def _doctype_line(head: bytes) -> int | None:
+    """The line of a DOCTYPE declaration in the prologue of *head*, if any."""
+    for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+        if head.startswith(bom):
+            head = head[2:].decode(codec, "replace").encode("utf-8")
+            break
+    if head.startswith(b"\xef\xbb\xbf"):
+        head = head[3:]
+    pos = 0
+    while (m := _PROLOGUE_ITEM.match(head, pos)) and m.end() > pos:
+        pos = m.end()
+    if _DOCTYPE.match(head, pos):
+        return head.count(b"\n", 0, pos) + 1
+    return None
+
+
+def doctype_problem(source: Source, filename: str) -> Problem | None:
+    """A problem when *source* declares a DOCTYPE (DTDs are never allowed)."""
+    line = _doctype_line(_head(source))
+    if line is None:
+        return None
+    return Problem(filename, line, DOCTYPE_MESSAGE)
+
+
+DOCTYPE_MESSAGE = ("DOCTYPE declarations are not allowed in sendim descriptors "
+                   "(no DTDs, no entities); remove the <!DOCTYPE ...> block")
+
+
+def has_dtd(tree: etree._ElementTree) -> bool:
+    """Whether a parsed tree came with an internal or external DTD."""
+    info = tree.docinfo
+    return info.internalDTD is not None or bool(info.system_url) or bool(info.public_id)
+
+
+# -- schemas -------------------------------------------------------------
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> etree.XMLSchema:
+    """The compiled schema ``descriptors/schema/<name>.xsd``."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / f"{name}.xsd"), safe_parser()))
+
+
+_XS = "{http://www.w3.org/2001/XMLSchema}"
+
+
+@lru_cache(maxsize=None)
+def _pattern_hints(name: str) -> dict[str, str]:
+    """Pattern text → what the simple type means, from the schema's own docs."""
+    doc = etree.parse(str(SCHEMA_DIR / f"{name}.xsd"), safe_parser())
+    hints: dict[str, str] = {}
+    for stype in doc.iter(f"{_XS}simpleType"):
+        text = " ".join(stype.findtext(f"{_XS}annotation/{_XS}documentation", "").split())
+        for pattern in stype.iter(f"{_XS}pattern"):
+            if text:
+                hints[pattern.get("value")] = text
+    return hints
+
+
+_ELEMENT = re.compile(r"^Element '([^']+)'(?:, attribute '([^']+)')?: (.*)$", re.S)
+_PATTERN = re.compile(r"^\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'\.$", re.S)
+_ENUM = re.compile(r"^\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}\.$", re.S)
+_ATOMIC = re.compile(r"^'(.*)' is not a valid value of the atomic type '(.*)'\.$", re.S)
+_NOT_EXPECTED = re.compile(r"^This element is not expected\.(?: Expected is (?:one of )?\( ?(.*?) ?\)\.)?$", re.S)
+_REQUIRED = re.compile(r"^The attribute '(.*)' is required but missing\.$")
+
+
+def _rewrite(message: str, hints: dict[str, str]) -> str:
+    """libxml2's schema message in sendim's ``<element> ...`` style."""
+    m = _ELEMENT.match(message.strip())
+    if not m:
+        return message.strip()
+    tag, attr, text = m.groups()
+    if attr is not None:
+        where = f"<{tag}> attribute {attr}"
+        if (p := _PATTERN.match(text)):
+            hint = hints.get(p.group(2))
+            if hint:
+                return f"{where}: {p.group(1)!r} is not {hint}"
+            return f"{where}: {p.group(1)!r} does not match the pattern {p.group(2)!r}"
+        if (p := _ENUM.match(text)):
+            allowed = ", ".join(v.strip().strip("'") for v in p.group(2).split(","))
+            return f"{where}: {p.group(1)!r} is not one of {allowed}"
+        if (p := _ATOMIC.match(text)):
+            return f"{where}: {p.group(1)!r} is not a valid {p.group(2).removeprefix('xs:')}"
+        if text.startswith("The attribute") and text.endswith("is not allowed."):
+            return f"<{tag}> has no attribute {attr!r}"
+        return f"{where}: {text}"
+    if (p := _NOT_EXPECTED.match(text)):
+        if p.group(1):
+            return f"<{tag}> is not allowed here (expected one of: {p.group(1)})"
+        return f"<{tag}> is not allowed here"
+    if (p := _REQUIRED.match(text)):
+        return f"<{tag}> is missing the required attribute {p.group(1)!r}"
+    if text.startswith("Character content"):
+        return f"<{tag}> must not contain text"
+    if text.startswith("No matching global declaration"):
+        return f"<{tag}> is not a valid root element here"
+    return f"<{tag}> {text}"
+
+
+def _dedupe(problems: Iterator[Problem]) -> list[Problem]:
+    """Drop the 'not a valid value of the atomic type' echo of a facet error."""
+    out: list[Problem] = []
+    for problem in problems:
+        if out and out[-1].line == problem.line and " is not a valid " in problem.message \
+                and out[-1].message.split(":")[0] == problem.message.split(":")[0]:
+            continue
+        out.append(problem)
+    return out
+
+
+def syntax_problem(exc: etree.XMLSyntaxError, filename: str) -> Problem:
+    """The first error of a failed parse, located at its line."""
+    for entry in exc.error_log:
+        if entry.level >= etree.ErrorLevels.ERROR:
+            return Problem(filename, entry.line or None, f"XML syntax error: {entry.message.strip()}")
+    return Problem(filename, exc.lineno or None, f"XML syntax error: {exc.msg}")
+
+
+def validation_problems(source: Source, filename: str, schema_name: str,
+                        tree: etree._ElementTree | None = None) -> list[Problem]:
+    """Every syntax or schema problem of *source*, each with its line.
+
+    Parses the whole document (unless *tree* is given), so it is meant for
+    documents already known or expected to be invalid, or small ones.
+    """
+    if tree is None:
+        try:
+            tree = etree.parse(open_source(source), safe_parser())
+        except etree.XMLSyntaxError as exc:
+            return [syntax_problem(exc, filename)]
+        except OSError as exc:
+            return [Problem(filename, None, f"cannot read the file: {exc.strerror or exc}")]
+    if has_dtd(tree):
+        return [Problem(filename, 1, DOCTYPE_MESSAGE)]
+    schema = load_schema(schema_name)
+    if schema.validate(tree):
+        return []
+    hints = _pattern_hints(schema_name)
+    return _dedupe(Problem(filename, e.line or None, _rewrite(e.message, hints))
+                   for e in schema.error_log)
+
+
+def missing_file_problem(path: str | Path) -> Problem | None:
+    """A problem when *path* is not a readable file."""
+    p = Path(path)
+    if not p.exists():
+        return Problem(str(path), None, "file not found")
+    if not p.is_file():
+        return Problem(str(path), None, "not a file")
+    return None
