@@ -1,0 +1,185 @@
+"""Links: frames in flight, directional channels with drop-tail queues.
+
+A model :class:`~sendim.model.Link` becomes a :class:`SimLink` holding two
+:class:`Channel` objects, one per direction. A channel is event-free while
+idle: it keeps the time its transmitter becomes free and the finishing
+times of the frames it has accepted, so sending a frame costs one scheduled
+arrival event (serialization + propagation) and no process. The queue is
+drop-tail: a frame that finds ``max_queue`` frames not yet fully
+transmitted is dropped. Loss is drawn from a per-link seeded generator.
+Taking a link down drops everything queued or on the wire (an epoch counter
+invalidates scheduled arrivals).
+"""
+
+from __future__ import annotations
+
+import random
+from collections import deque
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sendim.model import Link
+from sendim.simulator.timing import Call
+
+if TYPE_CHECKING:
+    from simpy import Environment
+
+DEFAULT_MAX_QUEUE = 1000
+"""Packets per direction when the model leaves ``max_queue`` unset (like a txqueuelen)."""
+
+
+class Lineage:
+    """Shared by every copy of one injected frame: counts switch arrivals.
+
+    A unicast frame crosses a handful of switches and a flood reaches each
+    switch once, so a lineage that keeps growing far beyond the number of
+    switches is a frame circulating in a loop: a broadcast storm.
+    """
+
+    __slots__ = ("hops",)
+
+    def __init__(self) -> None:
+        self.hops = 0
+
+
+class Frame:
+    """One frame in flight: its bytes plus simulator bookkeeping.
+
+    ``size`` is what the wire carries (bytes) and may exceed ``len(data)``
+    for chunk granularity, where one header frame stands for a whole chunk.
+    ``path`` lists the switches crossed so far when tracing, else None.
+    ``tag`` is the sender's note (flow, sequence number...) for its peer.
+    """
+
+    __slots__ = ("data", "size", "lineage", "path", "tag", "born")
+
+    def __init__(self, data: bytes, size: int, lineage: Lineage, path: tuple | None,
+                 tag: Any, born: float) -> None:
+        self.data = data
+        self.size = size
+        self.lineage = lineage
+        self.path = path
+        self.tag = tag
+        self.born = born
+
+    def copy(self, data: bytes) -> "Frame":
+        """The same frame (possibly rewritten) leaving by another port."""
+        size = self.size if len(data) == len(self.data) else self.size - len(self.data) + len(data)
+        return Frame(data, size, self.lineage, self.path, self.tag, self.born)
+
+
+class Receiver(Protocol):
+    def receive(self, frame: Frame, port: int) -> None: ...
+
+
+class Guard(Protocol):
+    """What channels report to: the simulation's storm/memory guard."""
+
+    inflight: int
+
+    def on_flight_limit(self) -> None: ...
+
+
+class Channel:
+    """One direction of a link: queue, transmitter, propagation, loss."""
+
+    __slots__ = ("env", "link", "src", "dst", "dst_port", "bandwidth", "delay", "loss",
+                 "max_queue", "up", "epoch", "busy_until", "finishes", "rng", "guard",
+                 "tx_bytes", "tx_frames", "drop_queue", "drop_loss", "drop_down", "receiver")
+
+    def __init__(self, env: "Environment", link: Link, src: str, dst: str, dst_port: int,
+                 guard: Guard, rng: random.Random | None) -> None:
+        self.env = env
+        self.link = link
+        self.src = src
+        self.dst = dst
+        self.dst_port = dst_port
+        self.bandwidth = link.bandwidth
+        self.delay = link.delay
+        self.loss = link.loss
+        self.max_queue = link.max_queue or DEFAULT_MAX_QUEUE
+        self.up = True
+        self.epoch = 0
+        self.busy_until = 0.0
+        self.finishes: deque[float] = deque()
+        self.rng = rng
+        self.guard = guard
+        self.tx_bytes = 0
+        self.tx_frames = 0
+        self.drop_queue = 0
+        self.drop_loss = 0
+        self.drop_down = 0
+        self.receiver: Receiver | None = None  # bound lazily by the simulation
+
+    def send(self, frame: Frame) -> bool:
+        """Queue *frame* for transmission; False when it is dropped at once."""
+        if not self.up:
+            self.drop_down += 1
+            return False
+        env = self.env
+        now = env.now
+        if self.bandwidth:
+            q = self.finishes
+            while q and q[0] <= now:
+                q.popleft()
+            if len(q) >= self.max_queue:
+                self.drop_queue += 1
+                return False
+            start = self.busy_until if self.busy_until > now else now
+            done = start + frame.size * 8.0 / self.bandwidth
+            self.busy_until = done
+            q.append(done)
+        else:
+            done = now
+        self.tx_bytes += frame.size
+        self.tx_frames += 1
+        if self.loss and self.rng is not None and self.rng.random() < self.loss:
+            self.drop_loss += 1
+            return True  # it left; the wire lost it
+        guard = self.guard
+        guard.inflight += 1
+        if guard.inflight > guard.flight_limit:
+            guard.on_flight_limit()
+        Call(env, done + self.delay - now, self._arrive, (frame, self.epoch))
+        return True
+
+    def _arrive(self, frame: Frame, epoch: int) -> None:
+        self.guard.inflight -= 1
+        if epoch != self.epoch:
+            self.drop_down += 1
+            return
+        self.receiver.receive(frame, self.dst_port)
+
+    def backlog(self, now: float) -> int:
+        """Frames queued or being transmitted at *now*."""
+        return sum(1 for t in self.finishes if t > now)
+
+    def set_up(self, up: bool, now: float) -> None:
+        if up == self.up:
+            return
+        self.up = up
+        if not up:
+            self.epoch += 1
+            self.finishes.clear()
+            self.busy_until = now
+
+
+class SimLink:
+    """A model link brought to life: two channels and an up/down state."""
+
+    __slots__ = ("model", "fwd", "rev", "up")
+
+    def __init__(self, env: "Environment", model: Link, guard: Guard, seed: int) -> None:
+        self.model = model
+        rng = random.Random(f"{seed}/link/{model.id}") if model.loss else None
+        self.fwd = Channel(env, model, model.src, model.dst, model.dst_port, guard, rng)
+        self.rev = Channel(env, model, model.dst, model.src, model.src_port, guard, rng)
+        self.up = True
+
+    def channel_from(self, node: str) -> Channel:
+        """The channel that carries frames sent by *node*."""
+        return self.fwd if node == self.model.src else self.rev
+
+    def set_up(self, up: bool, now: float) -> None:
+        self.up = up
+        self.fwd.set_up(up, now)
+        self.rev.set_up(up, now)
