@@ -12,6 +12,12 @@ from sendim.ryuapp.compat import ryu_available
 _IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Silence eventlet/ryu import-time deprecation noise (not ours to fix)."""
+    for message in ("distutils Version classes are deprecated", "'cgi' is deprecated"):
+        config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip (or, in CI, fail) ``ryu``-marked tests when ryu is not installed."""
     if ryu_available():
