@@ -37,6 +37,16 @@ Handler = Callable[[Frame, int, int], None]
 """``handler(frame, l4_offset, src_ip)`` for a segment addressed to an endpoint."""
 
 
+class EchoReplyTag:
+    """The tag of an echo reply: the request's tag and the path it took."""
+
+    __slots__ = ("request", "path")
+
+    def __init__(self, request: Any, path: tuple | None) -> None:
+        self.request = request
+        self.path = path
+
+
 def eth_frame(dst_mac: bytes, src_mac: bytes, ip_packet: bytes) -> bytes:
     """An Ethernet II IPv4 frame, padded to 60 bytes like Ryu's serializer."""
     frame = dst_mac + src_mac + _IP_TYPE + ip_packet
@@ -190,7 +200,7 @@ class SimHost:
         ident, seq = _U16(data, l4 + 4)[0], _U16(data, l4 + 6)[0]
         body = data[l4 + 8:14 + total]
         reply = pk.ipv4(self.ip, src_ip, pk.IPPROTO_ICMP, pk.icmp_echo(ident, seq, body, reply=True))
-        self.send_ip(src_ip, reply, frame.tag)
+        self.send_ip(src_ip, reply, EchoReplyTag(frame.tag, frame.path))
 
     # -- life cycle -----------------------------------------------------------
     def set_up(self, up: bool) -> None:

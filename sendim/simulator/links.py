@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_QUEUE = 1000
 """Packets per direction when the model leaves ``max_queue`` unset (like a txqueuelen)."""
+MTU_FRAME = 1514
+"""A queue of N packets also holds at most N full-size frames' bytes (chunks)."""
 
 
 class Lineage:
@@ -67,6 +69,20 @@ class Frame:
         return Frame(data, size, self.lineage, self.path, self.tag, self.born)
 
 
+class Probe:
+    """The tag of a frame sent to discover a fluid flow's path.
+
+    Switches note, per ``(switch id, in_port)``, the bytes the probe arrived
+    with, so the flow's meters and entries can be looked up afterwards.
+    """
+
+    __slots__ = ("owner", "seen")
+
+    def __init__(self, owner: Any) -> None:
+        self.owner = owner
+        self.seen: dict[tuple[str, int], bytes] = {}
+
+
 class Receiver(Protocol):
     def receive(self, frame: Frame, port: int) -> None: ...
 
@@ -75,6 +91,7 @@ class Guard(Protocol):
     """What channels report to: the simulation's storm/memory guard."""
 
     inflight: int
+    flight_limit: int
 
     def on_flight_limit(self) -> None: ...
 
@@ -83,7 +100,8 @@ class Channel:
     """One direction of a link: queue, transmitter, propagation, loss."""
 
     __slots__ = ("env", "link", "src", "dst", "dst_port", "bandwidth", "delay", "loss",
-                 "max_queue", "up", "epoch", "busy_until", "finishes", "rng", "guard",
+                 "max_queue", "max_bytes", "queued_bytes", "up", "epoch", "busy_until",
+                 "finishes", "rng", "guard",
                  "tx_bytes", "tx_frames", "drop_queue", "drop_loss", "drop_down", "receiver")
 
     def __init__(self, env: "Environment", link: Link, src: str, dst: str, dst_port: int,
@@ -97,10 +115,12 @@ class Channel:
         self.delay = link.delay
         self.loss = link.loss
         self.max_queue = link.max_queue or DEFAULT_MAX_QUEUE
+        self.max_bytes = self.max_queue * MTU_FRAME
+        self.queued_bytes = 0
         self.up = True
         self.epoch = 0
         self.busy_until = 0.0
-        self.finishes: deque[float] = deque()
+        self.finishes: deque[tuple[float, int]] = deque()   # (end of transmission, bytes)
         self.rng = rng
         self.guard = guard
         self.tx_bytes = 0
@@ -117,20 +137,23 @@ class Channel:
             return False
         env = self.env
         now = env.now
+        size = frame.size
         if self.bandwidth:
             q = self.finishes
-            while q and q[0] <= now:
-                q.popleft()
-            if len(q) >= self.max_queue:
+            while q and q[0][0] <= now:
+                self.queued_bytes -= q.popleft()[1]
+            if len(q) >= self.max_queue or (self.queued_bytes + size > self.max_bytes
+                                             and len(q) >= 2):
                 self.drop_queue += 1
                 return False
             start = self.busy_until if self.busy_until > now else now
-            done = start + frame.size * 8.0 / self.bandwidth
+            done = start + size * 8.0 / self.bandwidth
             self.busy_until = done
-            q.append(done)
+            q.append((done, size))
+            self.queued_bytes += size
         else:
             done = now
-        self.tx_bytes += frame.size
+        self.tx_bytes += size
         self.tx_frames += 1
         if self.loss and self.rng is not None and self.rng.random() < self.loss:
             self.drop_loss += 1
@@ -151,7 +174,25 @@ class Channel:
 
     def backlog(self, now: float) -> int:
         """Frames queued or being transmitted at *now*."""
-        return sum(1 for t in self.finishes if t > now)
+        return sum(1 for t, _ in self.finishes if t > now)
+
+    def sent_bytes(self, now: float) -> int:
+        """Bytes fully transmitted by *now* (what utilization counts)."""
+        return self.tx_bytes - sum(n for t, n in self.finishes if t > now)
+
+    def room(self, now: float, size: int) -> float:
+        """0 if a frame of *size* bytes fits in the queue now, else the time
+        (from now) when the oldest queued frame leaves: for senders that
+        wait instead of dropping (a host's own queue pushes back)."""
+        q = self.finishes
+        if not self.bandwidth or not self.up:
+            return 0.0
+        while q and q[0][0] <= now:
+            self.queued_bytes -= q.popleft()[1]
+        if len(q) < self.max_queue and (self.queued_bytes + size <= self.max_bytes
+                                        or len(q) < 2):
+            return 0.0
+        return q[0][0] - now
 
     def set_up(self, up: bool, now: float) -> None:
         if up == self.up:
@@ -160,13 +201,14 @@ class Channel:
         if not up:
             self.epoch += 1
             self.finishes.clear()
+            self.queued_bytes = 0
             self.busy_until = now
 
 
 class SimLink:
     """A model link brought to life: two channels and an up/down state."""
 
-    __slots__ = ("model", "fwd", "rev", "up")
+    __slots__ = ("model", "fwd", "rev", "up", "admin_up")
 
     def __init__(self, env: "Environment", model: Link, guard: Guard, seed: int) -> None:
         self.model = model
@@ -174,6 +216,7 @@ class SimLink:
         self.fwd = Channel(env, model, model.src, model.dst, model.dst_port, guard, rng)
         self.rev = Channel(env, model, model.dst, model.src, model.src_port, guard, rng)
         self.up = True
+        self.admin_up = True      # False after a link-down event, whatever the nodes do
 
     def channel_from(self, node: str) -> Channel:
         """The channel that carries frames sent by *node*."""

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from sendim.model import Switch
 from sendim.simulator.control import SwitchInfo
-from sendim.simulator.links import Channel, Frame, Lineage
+from sendim.simulator.links import Channel, Frame, Lineage, Probe
 from sendim.simulator.openflow import (
     OFPC_FLOW_STATS, OFPC_GROUP_STATS, OFPC_PORT_STATS, OFPC_TABLE_STATS, OFPPS_LINK_DOWN,
     OFP_NO_BUFFER as NO_BUFFER, OFPPS_LIVE, Datapath, FeaturesReply, FlowMod, MeterMod, PacketIn,
@@ -116,8 +116,8 @@ class SimSwitch:
         if path is not None:
             frame.path = path = path + ((self.id, port),)
             probe = frame.tag
-            if type(probe) is sim.probe_type:
-                probe.detail[(self.id, port)] = (res.meters, res.entries)
+            if type(probe) is Probe:
+                probe.seen[(self.id, port)] = frame.data
         self._result(res, frame)
 
     def _result(self, res: Result, frame: Frame) -> None:

@@ -1,0 +1,172 @@
+"""Assemble a finished simulation into the shared results schema.
+
+Link utilization: fluid loads are piecewise constant between rate changes
+and are integrated exactly; packet and chunk traffic is read from the
+channels' byte counters, sampled every ``sample_interval`` seconds while the
+simulation runs. Both are reported per directed link as at most
+:data:`MAX_BINS` consecutive bins of equal width: ``[start_s, utilization]``
+(the mean over the bin; None on links of unlimited bandwidth, whose
+``throughput`` is reported instead).
+"""
+
+from __future__ import annotations
+
+import math
+import platform
+from typing import TYPE_CHECKING, Any
+
+import sendim
+from sendim.simulator.records import FlowRecord, PingRecord
+
+if TYPE_CHECKING:
+    from sendim.simulator.engine import Simulation
+
+SCHEMA = "sendim.results/1"
+MAX_BINS = 100
+
+
+def _r(x: float | None, nd: int = 9) -> float | None:
+    return None if x is None else round(float(x), nd)
+
+
+def flow_document(rec: FlowRecord) -> dict[str, Any]:
+    flow = rec.flow
+    start = rec.start_s if rec.start_s is not None else flow.start
+    end = rec.end if rec.done and rec.failed is None else None
+    fct = None if end is None else end - start
+    bytes_ = int(round(rec.bytes))
+    thr = bytes_ * 8.0 / fct if fct else None
+    path = rec.paths[0] if rec.paths else []
+    return {
+        "id": flow.id, "src": flow.src, "dst": flow.dst, "protocol": flow.protocol.value,
+        "granularity": rec.granularity, "traffic": rec.traffic,
+        "bytes": bytes_, "offered_bytes": int(round(rec.offered)),
+        "start_s": _r(start), "end_s": _r(end), "fct_s": _r(fct),
+        "throughput_bps": _r(thr, 3),
+        "path": path, "paths": rec.paths, "path_changes_s": [_r(t) for t in rec.path_times[1:]],
+        "reroutes": max(0, len(rec.paths) - 1),
+        "setup_s": _r(rec.first_rx - start) if rec.first_rx is not None else None,
+        "drops": rec.drops, "retransmits": rec.retransmits,
+        "stalled_s": _r(rec.stalled_s), "stalls": rec.stalls,
+        "completed": end is not None, "failed": rec.failed,
+    }
+
+
+def ping_document(p: PingRecord) -> dict[str, Any]:
+    rtts = [r * 1000.0 for r in p.rtts]
+    return {
+        "src": p.src, "dst": p.dst, "flow": p.flow_id, "sent": p.sent, "received": p.received,
+        "path": p.path,
+        "rtt_avg_ms": _r(sum(rtts) / len(rtts), 6) if rtts else None,
+        "rtt_min_ms": _r(min(rtts), 6) if rtts else None,
+        "rtt_max_ms": _r(max(rtts), 6) if rtts else None,
+        "rtts_ms": [_r(r, 6) for r in rtts],
+    }
+
+
+def link_documents(sim: "Simulation", end: float) -> list[dict[str, Any]]:
+    """Utilization per directed link that carried anything."""
+    if end <= 0:
+        return []
+    step = sim.sample_interval
+    width = step * max(1, math.ceil(end / step / MAX_BINS))
+    nbins = max(1, math.ceil(end / width - 1e-9))
+    out = []
+    fluid_load = sim.fluid.load
+    for link_id, sl in sim.links.items():
+        for direction, ch in ((0, sl.fwd), (1, sl.rev)):
+            key = (link_id, direction)
+            bits = [0.0] * nbins
+            any_traffic = False
+            series = fluid_load.get(key)
+            if series:
+                any_traffic = True
+                _integrate(series, end, width, bits)
+            samples = sim.samples.get(ch)
+            if samples:
+                any_traffic = True
+                previous = 0
+                for t, total in samples:
+                    k = min(nbins - 1, int(max(0.0, t - 1e-12) // width))
+                    bits[k] += (total - previous) * 8.0
+                    previous = total
+            if not any_traffic and not ch.tx_frames:
+                continue
+            cap = ch.bandwidth
+            bins = []
+            for k, b in enumerate(bits):
+                w = min(width, end - k * width)
+                rate = b / w if w > 0 else 0.0
+                bins.append([_r(k * width), _r(rate / cap, 6) if cap else None])
+            total_bits = sum(bits)
+            out.append({
+                "id": link_id, "src": ch.src, "dst": ch.dst, "direction": direction,
+                "capacity_bps": cap, "frames": ch.tx_frames, "bytes": ch.tx_bytes,
+                "drops": {"queue": ch.drop_queue, "loss": ch.drop_loss, "down": ch.drop_down},
+                "throughput_bps": _r(total_bits / end, 3),
+                "mean_utilization": _r(total_bits / end / cap, 6) if cap else None,
+                "utilization": bins,
+            })
+    return out
+
+
+def _integrate(series: list[tuple[float, float]], end: float, width: float,
+               bits: list[float]) -> None:
+    """Add the bits of a piecewise-constant load (bit/s from each t) to *bits*."""
+    n = len(bits)
+    for i, (t0, load) in enumerate(series):
+        t1 = series[i + 1][0] if i + 1 < len(series) else end
+        t1 = min(t1, end)
+        if load <= 0 or t1 <= t0:
+            continue
+        k = int(t0 // width)
+        t = t0
+        while t < t1 and k < n:
+            edge = min(t1, (k + 1) * width)
+            bits[k] += load * (edge - t)
+            t = edge
+            k += 1
+
+
+def document(sim: "Simulation") -> dict[str, Any]:
+    """The results of *sim* as a JSON-ready dict (schema ``sendim.results/1``)."""
+    end = sim.env.now
+    for rec, ping in sim.ping_flows():
+        rec.tx_frames, rec.rx_frames = ping.sent, ping.received
+        rec.bytes = ping.received * max(0, rec.flow.packet_size - 28)
+        rec.offered = ping.sent * max(0, rec.flow.packet_size - 28)
+        rec.end = ping.last_rx
+        if ping.path is not None and not rec.paths:
+            rec.paths.append(ping.path)
+        if ping.rtts and rec.first_rx is None and rec.start_s is not None:
+            rec.first_rx = rec.start_s + ping.rtts[0]
+    pings = [ping_document(p) for p in sim.pings]
+    reach = None
+    pairs = [(p.src, p.dst, p.received > 0) for p in sim.pings if p.flow_id is None]
+    if pairs:
+        reach = {"pairs": len(pairs), "reachable": sum(1 for *_, ok in pairs if ok),
+                 "unreachable": [[a, b] for a, b, ok in pairs if not ok]}
+    return {
+        "schema": SCHEMA,
+        "realization": "simulation",
+        "fallback": {"happened": False, "reason": None},
+        "flows": [flow_document(r) for r in sim.flows],
+        "pings": pings,
+        "reachability": reach,
+        "controller": dict(sim.channel.counts),
+        "links": link_documents(sim, end),
+        "meta": {
+            "environment": "simulation", "system": sim.system.name,
+            "granularity": sorted({r.granularity for r in sim.flows}),
+            "seed": sim.seed, "sim_time_s": _r(end), "wall_time_s": sim.wall_s,
+            "events": sim.events_processed, "stopped_by": sim.stopped_by,
+            "control_latency_s": sim.channel.latency, "settle_s": sim.settle,
+            "controller": type(sim.controller).__name__,
+            "sendim_version": sendim.__version__, "python": platform.python_version(),
+        },
+    }
+
+
+def collect(sim: "Simulation") -> Any:
+    """Shared-schema results of *sim* (a :class:`sendim.results.Results`)."""
+    return document(sim)
