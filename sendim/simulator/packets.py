@@ -201,12 +201,14 @@ def parse_headers(frame: bytes) -> Headers:
     if n < 14:
         return Headers()
     dh, dl, sh, sl, et = _U_ETH(frame, 0)
+    dst = dh << 32 | dl
+    src = sh << 32 | sl
     off = 14
     vid = OFPVID_NONE
     pcp = None
     if et == 0x8100 or et == 0x88A8:
         if n < 18:
-            return Headers(None, 0, dh << 32 | dl, sh << 32 | sl, et)
+            return Headers(None, 0, dst, src, et)
         tci, et = _U_TCI(frame, 14)
         vid = OFPVID_PRESENT | (tci & 0xFFF)
         pcp = tci >> 13
@@ -214,38 +216,29 @@ def parse_headers(frame: bytes) -> Headers:
         while (et == 0x8100 or et == 0x88A8) and n >= off + 4:
             et = _U_TCI(frame, off)[1]
             off += 4
-    h = Headers(None, 0, dh << 32 | dl, sh << 32 | sl, et, vid, pcp)
-    if et == 0x0800:
-        if n < off + 20:
-            return h
-        vihl, tos, _tl, _id, frag, _ttl, proto, _cs, src, dst = _U_IP(frame, off)
-        h.ip_dscp = tos >> 2
-        h.ip_ecn = tos & 3
-        h.ip_proto = proto
-        h.ipv4_src = src
-        h.ipv4_dst = dst
-        if frag & 0x1FFF:
-            return h
-        off += (vihl & 15) << 2
-        if proto == 6:
-            if n >= off + 4:
-                h.tcp_src, h.tcp_dst = _U_PORTS(frame, off)
-        elif proto == 17:
-            if n >= off + 4:
-                h.udp_src, h.udp_dst = _U_PORTS(frame, off)
-        elif proto == 1:
-            if n >= off + 2:
-                h.icmpv4_type = frame[off]
-                h.icmpv4_code = frame[off + 1]
-    elif et == 0x0806:
-        if n >= off + 28:
-            _ht, _pt, _hl, _pl, op, sha_h, sha_l, spa, tha_h, tha_l, tpa = _U_ARP(frame, off)
-            h.arp_op = op
-            h.arp_sha = sha_h << 32 | sha_l
-            h.arp_spa = spa
-            h.arp_tha = tha_h << 32 | tha_l
-            h.arp_tpa = tpa
-    return h
+    if et == 0x0800 and n >= off + 20:
+        vihl, tos, _tl, _id, frag, _ttl, proto, _cs, s, d = _U_IP(frame, off)
+        l4 = off + ((vihl & 15) << 2)
+        if not frag & 0x1FFF:
+            if proto == 6:
+                if n >= l4 + 4:
+                    a, b = _U_PORTS(frame, l4)
+                    return Headers(None, 0, dst, src, et, vid, pcp, tos >> 2, tos & 3, proto, s, d, a, b)
+            elif proto == 17:
+                if n >= l4 + 4:
+                    a, b = _U_PORTS(frame, l4)
+                    return Headers(None, 0, dst, src, et, vid, pcp, tos >> 2, tos & 3, proto, s, d,
+                                   None, None, a, b)
+            elif proto == 1:
+                if n >= l4 + 2:
+                    return Headers(None, 0, dst, src, et, vid, pcp, tos >> 2, tos & 3, proto, s, d,
+                                   None, None, None, None, frame[l4], frame[l4 + 1])
+        return Headers(None, 0, dst, src, et, vid, pcp, tos >> 2, tos & 3, proto, s, d)
+    if et == 0x0806 and n >= off + 28:
+        _ht, _pt, _hl, _pl, op, sha_h, sha_l, spa, tha_h, tha_l, tpa = _U_ARP(frame, off)
+        return Headers(None, 0, dst, src, et, vid, pcp, arp_op=op, arp_spa=spa, arp_tpa=tpa,
+                       arp_sha=sha_h << 32 | sha_l, arp_tha=tha_h << 32 | tha_l)
+    return Headers(None, 0, dst, src, et, vid, pcp)
 
 
 # --- builders ------------------------------------------------------------------

@@ -240,7 +240,11 @@ class Datapath(ControlMixin):
                 p = a.port
                 if p in self._fwd:
                     if p != in_port:
-                        self._emit(p, frame, res)
+                        res.outputs.append((p, frame))
+                        if self.count_tx_in_process:
+                            c = self.port_counters[p]
+                            c.tx_packets += 1
+                            c.tx_bytes += len(frame)
                 elif p == OFPP_CONTROLLER:
                     reason = OFPR_NO_MATCH if entry is not None and entry.table_miss else OFPR_ACTION
                     self._packet_in(frame, h, in_port, a.max_len, reason, entry, res)

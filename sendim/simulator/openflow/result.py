@@ -15,7 +15,7 @@ DROP_BAD_PORT = "bad_port"
 DROP_NO_ACTION = "no_action"
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class Result:
     """What one packet did in the switch.
 
@@ -27,13 +27,22 @@ class Result:
     ``port_down``, ``bad_port``) or, for a drop without one, ``no_action``.
     """
 
-    outputs: list[tuple[int, bytes]] = field(default_factory=list)
-    packet_ins: list[PacketIn] = field(default_factory=list)
-    meters: list[int] = field(default_factory=list)
-    entries: list[FlowEntry] = field(default_factory=list)
-    table_path: list[int] = field(default_factory=list)
-    dropped: bool = False
-    reason: str = ""
+    outputs: list[tuple[int, bytes]]
+    packet_ins: list[PacketIn]
+    meters: list[int]
+    entries: list[FlowEntry]
+    table_path: list[int]
+    dropped: bool
+    reason: str
+
+    def __init__(self) -> None:
+        self.outputs = []
+        self.packet_ins = []
+        self.meters = []
+        self.entries = []
+        self.table_path = []
+        self.dropped = False
+        self.reason = ""
 
     def finish(self) -> Result:
         """Set ``dropped`` / ``reason`` once processing is over."""
