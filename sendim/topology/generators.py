@@ -21,6 +21,8 @@ line can offer ``sendim generate KIND --param value`` without knowing them;
 from __future__ import annotations
 
 import bisect
+import functools
+import gc
 import itertools
 import math
 import random
@@ -64,6 +66,24 @@ def link_delay(value: float | str | None) -> float:
     if not (seconds >= 0 and math.isfinite(seconds)):
         raise GeneratorError(f"delay must not be negative, got {value!r}")
     return seconds
+
+
+def _without_gc(function: Callable[..., System]) -> Callable[..., System]:
+    """Pause the cyclic garbage collector while *function* runs.
+
+    Generators allocate millions of acyclic objects; the collector would
+    rescan them again and again and double the run time for big systems.
+    """
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> System:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return wrapper
 
 
 # -- assembly -------------------------------------------------------------------
@@ -131,6 +151,7 @@ def _indexed(ids: list[str], pairs: Iterable[tuple[int, int]]) -> Iterable[tuple
 
 
 # -- regular topologies -------------------------------------------------------------
+@_without_gc
 def linear(n: int, hosts_per_switch: int = 1, bw: float | str | None = None,
            delay: float | str | None = None, name: str | None = None) -> System:
     """A chain ``s1 - s2 - ... - sN`` with hosts on every switch (Mininet's LinearTopo).
@@ -150,6 +171,7 @@ def linear(n: int, hosts_per_switch: int = 1, bw: float | str | None = None,
     return net.done()
 
 
+@_without_gc
 def tree(depth: int, fanout: int, bw: float | str | None = None,
          delay: float | str | None = None, name: str | None = None) -> System:
     """A tree of switches *depth* levels deep with *fanout* children each (TreeTopo).
@@ -175,6 +197,7 @@ def tree(depth: int, fanout: int, bw: float | str | None = None,
     return net.done()
 
 
+@_without_gc
 def fat_tree(k: int, hosts_per_edge: int | None = None, bw: float | str | None = None,
              delay: float | str | None = None, name: str | None = None) -> System:
     """The k-ary fat-tree of Al-Fares et al.: ``(k/2)**2`` core switches, k pods.
@@ -207,6 +230,7 @@ def fat_tree(k: int, hosts_per_edge: int | None = None, bw: float | str | None =
     return net.done()
 
 
+@_without_gc
 def leaf_spine(leaves: int, spines: int, hosts_per_leaf: int = 1,
                bw: float | str | None = None, delay: float | str | None = None,
                name: str | None = None) -> System:
@@ -239,6 +263,7 @@ def _torus_pairs(rows: int, cols: int) -> list[tuple[int, int]]:
     return pairs
 
 
+@_without_gc
 def ring(n: int, hosts_per_switch: int = 1, bw: float | str | None = None,
          delay: float | str | None = None, name: str | None = None) -> System:
     """A ring ``s1 - s2 - ... - sN - s1`` (n >= 3) with hosts on every switch."""
@@ -251,6 +276,7 @@ def ring(n: int, hosts_per_switch: int = 1, bw: float | str | None = None,
     return net.done()
 
 
+@_without_gc
 def torus(rows: int, cols: int, hosts_per_switch: int = 1, bw: float | str | None = None,
           delay: float | str | None = None, name: str | None = None) -> System:
     """A 2-D torus of ``rows x cols`` switches (both >= 3), each of degree 4.
@@ -269,6 +295,7 @@ def torus(rows: int, cols: int, hosts_per_switch: int = 1, bw: float | str | Non
 
 
 # -- random topologies ------------------------------------------------------------------
+@_without_gc
 def random_graph(nodes: int, degree: float, seed: int = 0, hosts_per_switch: int = 1,
                  bw: float | str | None = None, delay: float | str | None = None,
                  name: str | None = None) -> System:
@@ -341,6 +368,7 @@ def _torus_shape(n: int) -> tuple[int, int]:
     return rows, n // rows
 
 
+@_without_gc
 def small_world_dc(n: int, degree: int = 6, seed: int = 0, lattice: str = "ring",
                    hosts_per_switch: int = 1, bw: float | str | None = None,
                    delay: float | str | None = None, name: str | None = None) -> System:
