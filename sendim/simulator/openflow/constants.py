@@ -112,8 +112,25 @@ OFPC_PORT_BLOCKED = 1 << 8
 OFPC_FRAG_NORMAL = 0
 OFPC_FRAG_DROP = 1
 OFPC_FRAG_REASM = 2
+# OF1.2's config flag (OF1.3 moved it to the async config); sendim keeps it
+# as the switch's way to enable OFPR_INVALID_TTL packet-ins (off by default).
 OFPC_INVALID_TTL_TO_CONTROLLER = 1 << 2
 OFP_DEFAULT_MISS_SEND_LEN = 128
+
+# Action types (for feature bitmaps).
+OFPAT_OUTPUT = 0
+OFPAT_PUSH_VLAN = 17
+OFPAT_POP_VLAN = 18
+OFPAT_SET_QUEUE = 21
+OFPAT_GROUP = 22
+OFPAT_DEC_NW_TTL = 24
+OFPAT_SET_FIELD = 25
+
+# Group capabilities.
+OFPGFC_SELECT_WEIGHT = 1 << 0
+OFPGFC_SELECT_LIVENESS = 1 << 1
+OFPGFC_CHAINING = 1 << 2
+OFPGFC_CHAINING_CHECKS = 1 << 3
 
 # Multipart types.
 OFPMP_DESC = 0

@@ -29,7 +29,11 @@ from sendim.simulator.openflow.constants import (
     OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPFMFC_BAD_COMMAND, OFPFMFC_BAD_TABLE_ID,
     OFPG_ALL, OFPM_ALL, OFPMMFC_UNKNOWN_METER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER,
     OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_TABLE, OFPPMFC_BAD_PORT,
-    OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL,
+    OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL, OFPAT_DEC_NW_TTL, OFPAT_GROUP,
+    OFPAT_OUTPUT, OFPAT_POP_VLAN, OFPAT_PUSH_VLAN, OFPAT_SET_FIELD, OFPAT_SET_QUEUE,
+    OFPG_MAX, OFPGFC_CHAINING, OFPGFC_CHAINING_CHECKS, OFPGFC_SELECT_LIVENESS,
+    OFPGFC_SELECT_WEIGHT, OFPM_MAX, OFPMBT_DROP, OFPMBT_DSCP_REMARK, OFPMF_BURST, OFPMF_KBPS,
+    OFPMF_PKTPS, OFPMF_STATS,
 )
 from sendim.simulator.openflow.messages import (
     BarrierReply, BarrierRequest, EchoReply, EchoRequest, ErrorMsg, FeaturesReply,
@@ -317,6 +321,20 @@ class ControlMixin:
                 for mid in self._meters_for(m.meter_id)]
         return [mp.MeterConfigStatsReply(body=body, xid=m.xid)]
 
+    def _group_features(self: Any, m: mp.GroupFeaturesStatsRequest, now: float) -> list:
+        acts = sum(1 << a for a in (OFPAT_OUTPUT, OFPAT_PUSH_VLAN, OFPAT_POP_VLAN, OFPAT_SET_QUEUE,
+                                    OFPAT_GROUP, OFPAT_DEC_NW_TTL, OFPAT_SET_FIELD))
+        body = mp.GroupFeaturesStats(
+            types=0b1111, capabilities=OFPGFC_SELECT_WEIGHT | OFPGFC_SELECT_LIVENESS
+            | OFPGFC_CHAINING | OFPGFC_CHAINING_CHECKS, max_groups=[OFPG_MAX] * 4, actions=[acts] * 4)
+        return [mp.GroupFeaturesStatsReply(body=body, xid=m.xid)]
+
+    def _meter_features(self: Any, m: mp.MeterFeaturesStatsRequest, now: float) -> list:
+        body = [mp.MeterFeaturesStats(
+            max_meter=OFPM_MAX, band_types=1 << OFPMBT_DROP | 1 << OFPMBT_DSCP_REMARK,
+            capabilities=OFPMF_KBPS | OFPMF_PKTPS | OFPMF_BURST | OFPMF_STATS, max_bands=16)]
+        return [mp.MeterFeaturesStatsReply(body=body, xid=m.xid)]
+
     def _desc(self: Any, m: mp.DescStatsRequest, now: float) -> list:
         body = mp.DescStats(mfr_desc=MFR_DESC, hw_desc=HW_DESC, sw_desc=SW_DESC,
                             serial_num=f"{self.dpid:016x}", dp_desc=f"dpid:{self.dpid:016x}")
@@ -346,4 +364,6 @@ _HANDLERS: dict[type, Any] = {
     mp.GroupDescStatsRequest: ControlMixin._group_desc,
     mp.MeterStatsRequest: ControlMixin._meter_stats,
     mp.MeterConfigStatsRequest: ControlMixin._meter_config,
+    mp.GroupFeaturesStatsRequest: ControlMixin._group_features,
+    mp.MeterFeaturesStatsRequest: ControlMixin._meter_features,
 }

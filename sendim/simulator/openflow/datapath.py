@@ -34,7 +34,9 @@ from sendim.simulator.openflow.constants import (
     OFPP_ALL, OFPP_CONTROLLER, OFPP_FLOOD, OFPP_IN_PORT, OFPP_TABLE, OFPPC_NO_FWD,
     OFPPC_NO_PACKET_IN, OFPPC_NO_RECV, OFPPC_PORT_DOWN, OFPPR_ADD, OFPPR_DELETE,
     OFPPR_MODIFY, OFPPS_BLOCKED, OFPPS_LINK_DOWN, OFPPS_LIVE, OFPR_ACTION,
-    OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPVID_NONE, OFPVID_PRESENT,
+    OFPR_INVALID_TTL, OFPR_NO_MATCH, OFPVID_NONE, OFPVID_PRESENT, OFPPF_10MB_FD, OFPPF_100MB_FD,
+    OFPPF_1GB_FD, OFPPF_10GB_FD, OFPPF_40GB_FD, OFPPF_100GB_FD, OFPPF_1TB_FD, OFPPF_OTHER,
+    OFPPF_COPPER,
 )
 from sendim.simulator.openflow.control import ControlMixin
 from sendim.simulator.openflow.result import (  # noqa: F401  (re-export)
@@ -57,13 +59,20 @@ _PLAIN = (Output, Group, SetQueue)
 PortSpec = Port | tuple
 
 
+_SPEED_FEATURES = ((10**7, OFPPF_10MB_FD), (10**8, OFPPF_100MB_FD), (10**9, OFPPF_1GB_FD),
+                   (10**10, OFPPF_10GB_FD), (4 * 10**10, OFPPF_40GB_FD),
+                   (10**11, OFPPF_100GB_FD), (10**12, OFPPF_1TB_FD))
+
+
 def _make_port(spec: PortSpec) -> Port:
     if isinstance(spec, Port):
         return replace(spec)
     port_no, hw, name, *rest = spec
-    speed = int(rest[0]) // 1000 if rest else 0
+    bps = int(rest[0]) if rest else 0
+    feat = next((f for s, f in _SPEED_FEATURES if s == bps), OFPPF_OTHER) | OFPPF_COPPER
     hw = int_to_mac(hw) if isinstance(hw, int) else hw
-    return Port(port_no, hw, name, state=OFPPS_LIVE, curr_speed=speed, max_speed=speed)
+    return Port(port_no, hw, name, state=OFPPS_LIVE, curr=feat, advertised=feat, supported=feat,
+                curr_speed=bps // 1000, max_speed=bps // 1000)
 
 
 class Datapath(ControlMixin):

@@ -295,3 +295,54 @@ class MeterConfigStatsReply(Message):
 
     body: list[MeterConfigStats] = field(default_factory=list)
     flags: int = 0
+
+
+@dataclass(slots=True)
+class GroupFeaturesStatsRequest(Message):
+    """``OFPGroupFeaturesStatsRequest``."""
+
+    flags: int = 0
+
+
+@dataclass(slots=True)
+class GroupFeaturesStats:
+    """``OFPGroupFeaturesStats`` (per group type: ``max_groups``, ``actions`` bitmaps)."""
+
+    types: int = 0
+    capabilities: int = 0
+    max_groups: list[int] = field(default_factory=list)
+    actions: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class GroupFeaturesStatsReply(Message):
+    """``OFPGroupFeaturesStatsReply`` (a single body, as in Ryu)."""
+
+    body: GroupFeaturesStats = field(default_factory=GroupFeaturesStats)
+    flags: int = 0
+
+
+@dataclass(slots=True)
+class MeterFeaturesStatsRequest(Message):
+    """``OFPMeterFeaturesStatsRequest``."""
+
+    flags: int = 0
+
+
+@dataclass(slots=True)
+class MeterFeaturesStats:
+    """``OFPMeterFeaturesStats``."""
+
+    max_meter: int = 0
+    band_types: int = 0
+    capabilities: int = 0
+    max_bands: int = 0
+    max_color: int = 0
+
+
+@dataclass(slots=True)
+class MeterFeaturesStatsReply(Message):
+    """``OFPMeterFeaturesStatsReply`` (``body`` is a list, as in Ryu)."""
+
+    body: list[MeterFeaturesStats] = field(default_factory=list)
+    flags: int = 0

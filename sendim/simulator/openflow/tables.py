@@ -29,8 +29,7 @@ from sendim.simulator.openflow.actions import (
     WriteActions, WriteMetadata, action_set_key,
 )
 from sendim.simulator.openflow.constants import (
-    OFPFF_NO_BYT_COUNTS, OFPFF_NO_PKT_COUNTS, OFPG_ANY, OFPP_ANY, OFPRR_HARD_TIMEOUT,
-    OFPRR_IDLE_TIMEOUT,
+    OFPG_ANY, OFPP_ANY, OFPRR_HARD_TIMEOUT, OFPRR_IDLE_TIMEOUT,
 )
 from sendim.simulator.openflow.match import Match
 
@@ -92,11 +91,6 @@ class FlowEntry:
                 self.write_md = (ins.metadata & ins.metadata_mask, ins.metadata_mask)
             elif t is GotoTable:
                 self.goto = ins.table_id
-
-    @property
-    def counts(self) -> bool:
-        """False if the entry's flags ask not to count packets and bytes."""
-        return not self.flags & (OFPFF_NO_PKT_COUNTS | OFPFF_NO_BYT_COUNTS)
 
     def actions(self) -> list:
         """All actions of the apply and write instructions."""
