@@ -14,7 +14,8 @@ _IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 
 def pytest_configure(config: pytest.Config) -> None:
     """Silence eventlet/ryu import-time deprecation noise (not ours to fix)."""
-    for message in ("distutils Version classes are deprecated", "'cgi' is deprecated"):
+    for message in ("distutils Version classes are deprecated", "'cgi' is deprecated",
+                    "the load_module\\(\\) method is deprecated"):
         config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
 
 
