@@ -108,6 +108,7 @@ class Simulation:
         self._active = 0
         self._grace_needed = False
         self._stop = False
+        self._draining = False
         self._ran = False
         self._ident = 0
         self._build()
@@ -198,9 +199,15 @@ class Simulation:
         Call(self.env, at - self.env.now, self._halt, ("traffic done",))
 
     def _halt(self, why: str) -> None:
-        if not self._stop:
-            self._stop = True
-            self.stopped_by = why
+        if self._stop:
+            return
+        self.stopped_by = why
+        if why == "traffic done" and self.inflight > 0:
+            # frames still moving: stop when the network is quiet (a storm never is,
+            # and is caught by the storm guard instead of being cut off)
+            self._draining = True
+            return
+        self._stop = True
 
     # -- traffic ----------------------------------------------------------------------
     def _schedule_traffic(self) -> None:
@@ -376,6 +383,7 @@ class Simulation:
             Call(env, self.sample_interval, self._sample)
         self._loop()
         self._sample(final=True)
+        self.fluid.finalize(env.now)
         stop = getattr(self.controller, "stop", None)
         if callable(stop):
             stop()
@@ -395,6 +403,8 @@ class Simulation:
                 break
             step()
             n += 1
+            if self._draining and self.inflight == 0:
+                self._stop = True
             if n % SAMPLE_EVERY == 0:
                 if n >= limit:
                     break

@@ -12,8 +12,8 @@ crossed the path: the fluid finish time plus the path's propagation delay.
 
 When a link on its path goes down, a flow stalls (rate 0) and re-probes the
 data plane: TCP-like flows after a retransmission timeout with exponential
-backoff (200 ms, 400 ms, ...), UDP flows every 100 ms as their packets keep
-coming. The first probe that arrives again re-routes the flow and ends the
+backoff (200 ms, 400 ms, ...), UDP flows as their packets keep
+coming (every datagram gap, at most 100 ms). The first probe that arrives again re-routes the flow and ends the
 stall; ``stalled_s``, ``stalls`` and the list of paths record the episode.
 """
 
@@ -107,12 +107,18 @@ class FluidFlow:
             return
         if self.tcp:
             base = SYN_RTO if self.state == PROBING else STALL_RTO
-            wait = min(STALL_RTO_MAX, base * 2 ** self.tries)
+            wait = min(STALL_RTO_MAX, base * 2 ** (self.tries + (self.state == STALLED)))
         else:
-            wait = UDP_REPROBE
+            wait = self._udp_gap()
         self.tries += 1
         self.src.send_ip(self.dst.ip, self.probe_pkt, Probe(self))
         self.timer = Call(self.sim.env, wait, self._probe)
+
+    def _udp_gap(self) -> float:
+        """Time between datagrams of the stream, within [1 ms, 100 ms]."""
+        if not self.cap:
+            return UDP_REPROBE
+        return min(UDP_REPROBE, max(1e-3, self.packet * 8.0 / self.cap))
 
     def _arrived(self, frame: Frame, l4: int, src_ip: int) -> None:
         probe = frame.tag
@@ -153,7 +159,8 @@ class FluidFlow:
         self.rec.stalls += 1
         self.tries = 0
         self.mgr.changed()
-        self._probe()
+        # the loss shows after a retransmission timeout (TCP) or with the next datagrams
+        self.timer = Call(self.sim.env, STALL_RTO if self.tcp else self._udp_gap(), self._probe)
 
     def complete(self, now: float) -> None:
         """Every byte has left the source (a fluid completion)."""
@@ -367,6 +374,23 @@ class FluidFlows:
                 if tx is not None:
                     tx.tx_bytes += nbytes
                     tx.tx_packets += npkts
+
+    def finalize(self, now: float) -> None:
+        """The run stopped: account for flows still going (bytes so far, stall time)."""
+        for ff in self.flows.values():
+            if ff.state == DONE:
+                continue
+            rec = ff.rec
+            if ff.fid in self.net:
+                self.sync_flow(ff, now)
+                rec.bytes = self.net.delivered(ff.fid, now)
+            if ff.state == STALLED:
+                rec.stalled_s += now - ff.since
+                ff.since = now
+            if not ff.tcp and ff.cap and rec.first_rx is not None:
+                rec.offered = ff.cap * (now - rec.first_rx) / 8.0
+            elif ff.tcp:
+                rec.offered = rec.bytes
 
     def sync(self, now: float) -> None:
         for ff in self.flows.values():

@@ -176,9 +176,19 @@ class Channel:
         """Frames queued or being transmitted at *now*."""
         return sum(1 for t, _ in self.finishes if t > now)
 
-    def sent_bytes(self, now: float) -> int:
-        """Bytes fully transmitted by *now* (what utilization counts)."""
-        return self.tx_bytes - sum(n for t, n in self.finishes if t > now)
+    def sent_bytes(self, now: float) -> float:
+        """Bytes on the wire by *now*, counting the frame being sent pro rata."""
+        waiting = 0.0
+        head = None
+        for t, n in self.finishes:
+            if t > now:
+                waiting += n
+                if head is None:
+                    head = (t, n)
+        if head is not None and self.bandwidth:
+            done_in = head[0] - now
+            waiting -= max(0.0, head[1] - done_in * self.bandwidth / 8.0)
+        return self.tx_bytes - waiting
 
     def room(self, now: float, size: int) -> float:
         """0 if a frame of *size* bytes fits in the queue now, else the time
