@@ -1,0 +1,70 @@
+"""Unmodified apps from the installed ryu package driving the simulator."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+pytestmark = pytest.mark.ryu
+
+from sendim.model import Flow, Granularity, Protocol  # noqa: E402
+from sendim.ryuapp.adapter import RyuController  # noqa: E402
+from sendim.simulator.engine import Simulation  # noqa: E402
+from sendim.topology.generators import ring, tree  # noqa: E402
+
+
+def _pings(sim: Simulation) -> tuple[int, int]:
+    return sum(p.received for p in sim.pings), len(sim.pings)
+
+
+def test_simple_switch_13_pingall_on_a_tree() -> None:
+    from ryu.lib import hub
+
+    spawn = hub.spawn
+    system = tree(2, 3)  # 4 switches, 9 hosts
+    ctl = RyuController(["ryu.app.simple_switch_13"])
+    sim = Simulation(system, controller=ctl, pingall=True, settle=1.0)
+    start = time.perf_counter()
+    sim.run()
+    wall = time.perf_counter() - start
+    received, sent = _pings(sim)
+    assert sent == 9 * 8 and received == sent
+    for sw in sim.switches.values():  # learned flows live in the simulated tables
+        priorities = sorted({e.priority for e in sw.dp.tables[0].entries()})
+        assert priorities == [0, 1]
+    assert sim.channel.counts["packet_in"] > 0 and sim.channel.counts["flow_mod"] > 4
+    assert ctl.errors == [] and ctl.untranslatable == []
+    assert hub.spawn is spawn  # the simulated hub is gone after the run
+    assert wall < 10
+
+
+def test_simple_monitor_13_reports_simulated_byte_counts() -> None:
+    system = tree(2, 2)
+    hosts = list(system.hosts)
+    system.flows.append(Flow("f1", hosts[0], hosts[-1], Protocol.UDP, duration=25.0,
+                             rate=1e6, granularity=Granularity.PACKET))
+    ctl = RyuController(["ryu.app.simple_monitor_13"])
+    sim = Simulation(system, controller=ctl)
+    sim.run()
+    assert sim.channel.counts["port_stats_request"] >= 6
+    assert sim.channel.counts["flow_stats_reply"] >= 6
+    stats = [(t, msg) for t, name, _lvl, msg in ctl.log  # flow-stats lines of s1 in-port 1
+             if name == "SimpleMonitor13" and msg.startswith("0000000000000001        1 ")
+             and ":" in msg]
+    assert [t for t, _ in stats] == [10.0, 20.0]  # its hub.sleep(10) loop, simulated
+    flow_bytes = int(stats[-1][1].split()[-1])   # flow stats: bytes of h1 -> h4
+    assert 0 < flow_bytes <= sim.flows[0].bytes + 100_000
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "sendim's datapath suppresses every packet-in from an OFPPC_NO_PACKET_IN port; "
+    "OVS (which stplib targets) only suppresses table misses, so BPDUs from blocked "
+    "ports never reach stplib and the ring never converges"))
+def test_simple_switch_stp_13_converges_on_a_ring() -> None:
+    system = ring(4)
+    ctl = RyuController(["ryu.app.simple_switch_stp_13"])
+    sim = Simulation(system, controller=ctl, pingall=True, settle=60.0)
+    sim.run()
+    received, sent = _pings(sim)
+    assert sent == 12 and received == sent
