@@ -110,7 +110,7 @@ class ControlMixin:
 
     def _tables_for(self: Any, table_id: int) -> list | None:
         if table_id == OFPTT_ALL:
-            return self.tables
+            return list(self.tables)
         if 0 <= table_id < self.n_tables:
             return [self.tables[table_id]]
         return None
@@ -272,9 +272,10 @@ class ControlMixin:
         return [mp.PortDescStatsReply(body=body, xid=m.xid)]
 
     def _table_stats(self: Any, m: mp.TableStatsRequest, now: float) -> list:
-        body = [mp.TableStats(table_id=t.table_id, active_count=len(t),
-                              lookup_count=t.lookup_count, matched_count=t.matched_count)
-                for t in self.tables]
+        body = [mp.TableStats(table_id=i) if t is None else
+                mp.TableStats(table_id=i, active_count=len(t), lookup_count=t.lookup_count,
+                              matched_count=t.matched_count)
+                for i, t in enumerate(self.tables.slots)]
         return [mp.TableStatsReply(body=body, xid=m.xid)]
 
     def _group_stats(self: Any, m: mp.GroupStatsRequest, now: float) -> list:

@@ -47,7 +47,7 @@ from sendim.simulator.openflow.groups import GroupTable
 from sendim.simulator.openflow.match import Match
 from sendim.simulator.openflow.messages import FlowRemoved, PacketIn, Port, PortStatus
 from sendim.simulator.openflow.meters import MeterTable
-from sendim.simulator.openflow.tables import FlowEntry, FlowTable
+from sendim.simulator.openflow.tables import FlowEntry, FlowTables
 from sendim.simulator.packets import (
     Headers, dec_ttl, int_to_mac, parse_headers, pop_vlan, push_vlan, set_field,
 )
@@ -90,7 +90,7 @@ class Datapath(ControlMixin):
         self.miss_send_len = miss_send_len
         self.config_flags = 0
         self.count_tx_in_process = count_tx_in_process
-        self.tables = [FlowTable(i) for i in range(n_tables)]
+        self.tables = FlowTables(n_tables)
         self.groups = GroupTable()
         self.meters = MeterTable()
         self.buffers = PacketBuffer(n_buffers)
@@ -158,7 +158,7 @@ class Datapath(ControlMixin):
         """Remove timed-out entries; FlowRemoved for those with SEND_FLOW_REM."""
         out = []
         for t in self.tables:
-            if t._heap:
+            if t.has_timeouts:
                 for e, reason in t.expire(now):
                     if e.flags & OFPFF_SEND_FLOW_REM:
                         out.append(self.flow_removed(e, reason, now))
@@ -166,7 +166,7 @@ class Datapath(ControlMixin):
 
     def next_expiry(self) -> float | None:
         """Earliest time :meth:`expire` may have work (``None``: no timeouts)."""
-        ts = [d for t in self.tables if t._heap for d in [t.next_expiry()] if d is not None]
+        ts = [d for t in self.tables if t.has_timeouts for d in [t.next_expiry()] if d is not None]
         return min(ts) if ts else None
 
     def meter_rate_bps(self, meter_id: int, packet_bytes: int = 1500) -> float | None:
@@ -195,10 +195,12 @@ class Datapath(ControlMixin):
     def _pipeline(self, frame: bytes, h: Headers, in_port: int, table_id: int,
                   now: float, res: Result) -> None:
         aset = None
-        tables = self.tables
+        slots = self.tables.slots
         e = None
         while True:
-            t = tables[table_id]
+            t = slots[table_id]
+            if t is None:
+                t = self.tables[table_id]
             t.lookup_count += 1
             res.table_path.append(table_id)
             e = t.lookup(h)
@@ -339,7 +341,8 @@ class Datapath(ControlMixin):
         aset = None
         table_id = 0
         while True:
-            e = self.tables[table_id].lookup(h)
+            t = self.tables.slots[table_id]
+            e = None if t is None else t.lookup(h)
             if e is None:
                 return ports, meters, entries
             entries.append(e)

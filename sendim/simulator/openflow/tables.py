@@ -18,7 +18,6 @@ the shape created first wins.
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import attrgetter
@@ -166,6 +165,9 @@ def _cookie_ok(e: FlowEntry, cookie: int, mask: int) -> bool:
 class FlowTable:
     """One OpenFlow table: indexed lookup, strict/non-strict selection, expiry."""
 
+    __slots__ = ("table_id", "lookup_count", "matched_count", "_strict", "_shapes", "_order",
+                 "_heap", "_tick", "_seq")
+
     def __init__(self, table_id: int):
         self.table_id = table_id
         self.lookup_count = 0
@@ -174,7 +176,7 @@ class FlowTable:
         self._shapes: dict[Any, _Shape] = {}
         self._order: list[_Shape] = []
         self._heap: list[tuple[float, int, int, FlowEntry]] = []
-        self._tick = itertools.count()
+        self._tick = 0
         self._seq = 0
 
     def __len__(self) -> int:
@@ -282,7 +284,8 @@ class FlowTable:
         """(Re)register ``entry``'s timeout deadline."""
         d = entry.deadline()
         if d is not None:
-            heapq.heappush(self._heap, (d, next(self._tick), entry.seq, entry))
+            self._tick += 1
+            heapq.heappush(self._heap, (d, self._tick, entry.seq, entry))
 
     def next_expiry(self) -> float | None:
         """A time at or before the earliest possible timeout (``None``: none)."""
@@ -304,7 +307,8 @@ class FlowTable:
             if d is None:
                 continue
             if d > now:
-                heapq.heappush(h, (d, next(self._tick), seq, e))
+                self._tick += 1
+                heapq.heappush(h, (d, self._tick, seq, e))
                 continue
             hard = e.hard_timeout and e.install_time + e.hard_timeout <= now
             self.remove(e)
@@ -314,4 +318,35 @@ class FlowTable:
     def entries(self) -> list[FlowEntry]:
         """All entries, in installation order."""
         return list(self._strict.values())
+
+    @property
+    def has_timeouts(self) -> bool:
+        """True if some entry may time out."""
+        return bool(self._heap)
+
+
+class FlowTables:
+    """The ``n`` tables of a switch, each created on first use: a switch
+    announces up to 254 tables but usually populates one or two.
+
+    ``tables[i]`` gives table ``i`` (creating it); iterating yields the
+    tables created so far, in id order; ``slots[i]`` is table ``i`` or ``None``.
+    """
+
+    __slots__ = ("n", "slots")
+
+    def __init__(self, n: int):
+        self.n = n
+        self.slots: list[FlowTable | None] = [None] * n
+
+    def __getitem__(self, table_id: int) -> FlowTable:
+        if not 0 <= table_id < self.n:
+            raise IndexError(f"no table {table_id} (switch has {self.n})")
+        t = self.slots[table_id]
+        if t is None:
+            t = self.slots[table_id] = FlowTable(table_id)
+        return t
+
+    def __iter__(self) -> Iterator[FlowTable]:
+        return iter([t for t in self.slots if t is not None])
 
