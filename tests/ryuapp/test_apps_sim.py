@@ -68,3 +68,41 @@ def test_simple_switch_stp_13_converges_on_a_ring() -> None:
     sim.run()
     received, sent = _pings(sim)
     assert sent == 12 and received == sent
+
+
+TOPOLOGY_PROBE = '''
+from ryu.base import app_manager
+from ryu.controller.handler import set_ev_cls
+from ryu.lib import hub
+from ryu.topology import api, event
+
+
+class TopologyProbe(app_manager.RyuApp):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.added = []
+        self.snapshots = []
+        hub.spawn(self._poll)
+
+    def _poll(self):
+        while True:
+            hub.sleep(5)
+            self.snapshots.append((len(api.get_switch(self)), len(api.get_link(self))))
+
+    @set_ev_cls(event.EventLinkAdd)
+    def _link_add(self, ev):
+        self.added.append((ev.link.src.dpid, ev.link.dst.dpid))
+'''
+
+
+def test_topology_discovery_with_observe_links(tmp_path) -> None:
+    app = tmp_path / "sendim_topology_probe.py"
+    app.write_text(TOPOLOGY_PROBE)
+    ctl = RyuController([str(app)], ["--observe-links"])
+    sim = Simulation(ring(4), controller=ctl, until=12)
+    sim.run()
+    probe = ctl.apps["TopologyProbe"]
+    expected = {(a, b) for a in range(1, 5) for b in range(1, 5) if (a - b) % 4 in (1, 3)}
+    assert set(probe.added) == expected  # via simulated LLDP packet-outs / packet-ins
+    assert probe.snapshots == [(4, 8), (4, 8)]  # get_switch/get_link: send_request
+    assert sim.channel.counts["packet_in"] >= 8
