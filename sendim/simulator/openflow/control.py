@@ -26,7 +26,8 @@ from sendim.simulator.openflow.constants import (
     OFPC_PORT_STATS, OFPC_TABLE_STATS, OFPET_BAD_ACTION, OFPET_BAD_INSTRUCTION,
     OFPET_BAD_REQUEST, OFPET_FLOW_MOD_FAILED, OFPET_METER_MOD_FAILED, OFPET_PORT_MOD_FAILED,
     OFPFC_ADD, OFPFC_DELETE, OFPFC_DELETE_STRICT, OFPFC_MODIFY, OFPFC_MODIFY_STRICT,
-    OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPFMFC_BAD_COMMAND, OFPFMFC_BAD_TABLE_ID,
+    OFPFF_CHECK_OVERLAP, OFPFF_RESET_COUNTS, OFPFF_SEND_FLOW_REM, OFPFMFC_BAD_COMMAND,
+    OFPFMFC_BAD_TABLE_ID, OFPFMFC_OVERLAP,
     OFPG_ALL, OFPM_ALL, OFPMMFC_UNKNOWN_METER, OFPP_ALL, OFPP_ANY, OFPP_CONTROLLER,
     OFPP_FLOOD, OFPP_IN_PORT, OFPP_LOCAL, OFPP_MAX, OFPP_TABLE, OFPPMFC_BAD_PORT,
     OFPPR_MODIFY, OFPRR_DELETE, OFPRR_GROUP_DELETE, OFPTT_ALL, OFPAT_DEC_NW_TTL, OFPAT_GROUP,
@@ -141,6 +142,10 @@ class ControlMixin:
         if err is not None:
             return [err]
         table = self.tables[m.table_id]
+        if cmd == OFPFC_ADD and m.flags & OFPFF_CHECK_OVERLAP and any(
+                e.priority == m.priority and e.match != m.match and e.match.overlaps(m.match)
+                for e in table.entries()):
+            return [_error(m, OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP)]
         if cmd == OFPFC_ADD:
             table.add(FlowEntry(m.table_id, m.priority, m.match, tuple(m.instructions),
                                 cookie=m.cookie, idle_timeout=m.idle_timeout,

@@ -189,3 +189,15 @@ class Match:
                 if om & m != m or ov & m != v:
                     return False
         return True
+
+    def overlaps(self, other: Match) -> bool:
+        """True if some packet could match both (``OFPFF_CHECK_OVERLAP``)."""
+        of = other._fields
+        for n, v, m in self._key:
+            if n in of:
+                ov, om = of[n]
+                full = (1 << FIELD_BITS[n]) - 1
+                both = (full if m is None else m) & (full if om is None else om)
+                if v & both != ov & both:
+                    return False
+        return True

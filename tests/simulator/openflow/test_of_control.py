@@ -219,3 +219,36 @@ def test_controller_output_is_valid_and_flowmod_add_default_command():
     assert FlowMod().command == OFPFC_ADD
     install(dp, priority=0, actions=[Output(OFPP_CONTROLLER)])
     assert dp.process(udp_frame(), 1, 0).packet_ins
+
+
+def test_tables_are_created_on_first_use():
+    dp = make_dp()
+    assert list(dp.tables) == []
+    (ts,) = send(dp, TableStatsRequest())
+    assert len(ts.body) == 254 and all(t.active_count == t.lookup_count == 0 for t in ts.body)
+    assert list(dp.tables) == []                       # stats did not create any
+    dp.process(udp_frame(), 1, 0)                      # a lookup in table 0 creates it
+    assert [t.table_id for t in dp.tables] == [0]
+    install(dp, table_id=7, priority=1, actions=[Output(2)])
+    assert [t.table_id for t in dp.tables] == [0, 7]
+    send(dp, FlowMod(command=OFPFC_DELETE, table_id=OFPTT_ALL))
+    assert [t.table_id for t in dp.tables] == [0, 7]
+    with pytest.raises(IndexError):
+        dp.tables[254]
+    with pytest.raises(ValueError):
+        make_dp(n_tables=0)
+
+
+def test_check_overlap():
+    from sendim.simulator.openflow import OFPFF_CHECK_OVERLAP, OFPFMFC_OVERLAP
+    dp = make_dp()
+    install(dp, priority=5, match=dict(in_port=1, eth_type=0x800))
+    fm = FlowMod(priority=5, match=Match(eth_type=0x800, ipv4_dst="10.0.0.1"), flags=OFPFF_CHECK_OVERLAP)
+    assert error_of(dp.handle(fm, 0)) == (OFPET_FLOW_MOD_FAILED, OFPFMFC_OVERLAP)
+    install(dp, priority=6, match=dict(eth_type=0x800), flags=OFPFF_CHECK_OVERLAP)   # other priority
+    install(dp, priority=5, match=dict(in_port=2, eth_type=0x800), flags=OFPFF_CHECK_OVERLAP)
+    install(dp, priority=5, match=dict(in_port=1, eth_type=0x800), flags=OFPFF_CHECK_OVERLAP)  # identical: replace
+    assert len(dp.tables[0]) == 3
+    assert Match(ipv4_dst="10.0.0.0/8").overlaps(Match(ipv4_dst="10.1.0.0/16"))
+    assert not Match(ipv4_dst="10.0.0.0/8").overlaps(Match(ipv4_dst="11.0.0.0/16"))
+    assert Match(eth_dst=1).overlaps(Match(in_port=3))
