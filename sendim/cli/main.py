@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 the run (or an operation) failed, 2 bad input,
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -61,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SendimError as exc:
         output.error(args, exc)
         return EXIT_FAILED
+    except BrokenPipeError:
+        # Output piped into e.g. `head`: not an error of ours; silence the flush at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
