@@ -381,11 +381,12 @@ def small_world_dc(n: int, degree: int = 6, seed: int = 0, lattice: str = "ring"
     n must factor as rows*cols, both >= 3, as square as possible). As in the
     paper, a random link joins nodes at lattice distance d with probability
     proportional to ``d**-dim`` (Kleinberg's distribution: dim 1 for the ring,
-    2 for the torus). Each node visits its free ports in a random order and
-    draws targets that still have a free port; ports still free after a
-    bounded number of draws are paired uniformly at random, so almost every
-    switch ends with exactly *degree* switch links (never more). Each node
-    carries ``hosts_per_switch`` hosts (the paper's server).
+    2 for the torus; targets on the torus are uniform among the lattice
+    points at that distance). Nodes are visited in a random order; each
+    draws targets with a free port until its own ports are used (at most 16
+    draws per port); ports still free then are paired uniformly at random,
+    so almost every switch ends with exactly *degree* switch links (never
+    more). Each node carries ``hosts_per_switch`` hosts (the paper's server).
     """
     _int("n", n, 3)
     _int("hosts_per_switch", hosts_per_switch, 0)

@@ -248,8 +248,7 @@ def test_random_graph_100k_nodes_degree_10_builds_in_seconds():
 
 @pytest.mark.slow
 def test_big_generators_stay_linear_and_valid():
-    for make in (lambda: small_world_dc(100_000, seed=1), lambda: fat_tree(74),
-                 lambda: torus(300, 334)):
+    for make in (lambda: small_world_dc(100_000, seed=1), lambda: fat_tree(74)):
         start = time.perf_counter()
         system = make()
         assert time.perf_counter() - start < 60
