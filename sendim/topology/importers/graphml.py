@@ -219,10 +219,11 @@ def from_networkx(graph: nx.Graph, *, name: str | None = None, hosts_per_switch:
     try:
         bw_default = link_bandwidth(default_bw)
         delay_default = link_delay(default_delay)
-    except GeneratorError as exc:
+    except (GeneratorError, UnitError) as exc:
         raise TopologyImportError(f"default_bw/default_delay: {exc}") from None
     if not isinstance(hosts_per_switch, int) or hosts_per_switch < 0:
-        raise TopologyImportError(f"hosts_per_switch must be a whole number >= 0, got {hosts_per_switch!r}")
+        raise TopologyImportError(f"hosts_per_switch must be a whole number >= 0, "
+                                  f"got {hosts_per_switch!r}")
     if parallel not in ("keep", "merge"):
         raise TopologyImportError(f'parallel must be "keep" or "merge", got {parallel!r}')
     if naming not in ("index", "label"):
