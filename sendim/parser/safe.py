@@ -30,6 +30,7 @@ PARSER_OPTIONS = dict(
 """Keyword arguments for every lxml parser and iterparse sendim creates."""
 
 _HEAD_BYTES = 64 * 1024
+_MAX_ROUNDS = 100
 _PROLOGUE_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
@@ -112,6 +113,22 @@ def _pattern_hints(name: str) -> dict[str, str]:
     return hints
 
 
+@lru_cache(maxsize=None)
+def _allowed_children(name: str) -> dict[str, tuple[str, ...]]:
+    """Element name → the child element names the schema allows in it."""
+    doc = etree.parse(str(SCHEMA_DIR / f"{name}.xsd"), safe_parser())
+    types = {t.get("name"): t for t in doc.getroot().iterchildren(f"{_XS}complexType")}
+    allowed: dict[str, tuple[str, ...]] = {}
+    for elem in doc.iter(f"{_XS}element"):
+        ctype = types.get(elem.get("type", "")) if elem.get("type") else elem.find(f"{_XS}complexType")
+        if ctype is None or elem.get("name") in allowed:
+            continue
+        allowed[elem.get("name")] = tuple(
+            child.get("name") for child in ctype.iter(f"{_XS}element")
+            if next(child.iterancestors(f"{_XS}complexType")) is ctype)
+    return allowed
+
+
 _ELEMENT = re.compile(r"^Element '([^']+)'(?:, attribute '([^']+)')?: (.*)$", re.S)
 _PATTERN = re.compile(r"^\[facet 'pattern'\] The value '(.*)' is not accepted by the pattern '(.*)'\.$", re.S)
 _ENUM = re.compile(r"^\[facet 'enumeration'\] The value '(.*)' is not an element of the set \{(.*)\}\.$", re.S)
@@ -120,7 +137,8 @@ _NOT_EXPECTED = re.compile(r"^This element is not expected\.(?: Expected is (?:o
 _REQUIRED = re.compile(r"^The attribute '(.*)' is required but missing\.$")
 
 
-def _rewrite(message: str, hints: dict[str, str]) -> str:
+def _rewrite(message: str, hints: dict[str, str], parent: str | None = None,
+             allowed: dict[str, tuple[str, ...]] | None = None) -> str:
     """libxml2's schema message in sendim's ``<element> ...`` style."""
     m = _ELEMENT.match(message.strip())
     if not m:
@@ -142,9 +160,13 @@ def _rewrite(message: str, hints: dict[str, str]) -> str:
             return f"<{tag}> has no attribute {attr!r}"
         return f"{where}: {text}"
     if (p := _NOT_EXPECTED.match(text)):
+        inside = f" in <{parent}>" if parent else " here"
+        children = (allowed or {}).get(parent or "")
+        if children is not None:
+            return f"<{tag}> is not allowed{inside} (allowed: {', '.join(children) or 'nothing'})"
         if p.group(1):
-            return f"<{tag}> is not allowed here (expected one of: {p.group(1)})"
-        return f"<{tag}> is not allowed here"
+            return f"<{tag}> is not allowed{inside} (expected one of: {p.group(1)})"
+        return f"<{tag}> is not allowed{inside}"
     if (p := _REQUIRED.match(text)):
         return f"<{tag}> is missing the required attribute {p.group(1)!r}"
     if text.startswith("Character content"):
@@ -166,11 +188,12 @@ def _dedupe(problems: Iterator[Problem]) -> list[Problem]:
 
 
 def syntax_problem(exc: etree.XMLSyntaxError, filename: str) -> Problem:
-    """The first error of a failed parse, located at its line."""
-    for entry in exc.error_log:
-        if entry.level >= etree.ErrorLevels.ERROR:
-            return Problem(filename, entry.line or None, f"XML syntax error: {entry.message.strip()}")
-    return Problem(filename, exc.lineno or None, f"XML syntax error: {exc.msg}")
+    """The error that stopped a parse, located at its line."""
+    message = _POSITION.sub("", (exc.msg or str(exc)).strip())
+    return Problem(filename, exc.lineno or None, f"XML syntax error: {message}")
+
+
+_POSITION = re.compile(r",? line \d+, column \d+$")
 
 
 def validation_problems(source: Source, filename: str, schema_name: str,
@@ -190,11 +213,27 @@ def validation_problems(source: Source, filename: str, schema_name: str,
     if has_dtd(tree):
         return [Problem(filename, 1, DOCTYPE_MESSAGE)]
     schema = load_schema(schema_name)
-    if schema.validate(tree):
-        return []
     hints = _pattern_hints(schema_name)
-    return _dedupe(Problem(filename, e.line or None, _rewrite(e.message, hints))
-                   for e in schema.error_log)
+    allowed = _allowed_children(schema_name)
+    found: dict[tuple[int, str], Problem] = {}
+    # libxml2 stops checking an element's children at the first unexpected
+    # one; drop each unexpected element and validate again to see the rest.
+    for _ in range(_MAX_ROUNDS):
+        if schema.validate(tree):
+            break
+        unexpected = []
+        for e in schema.error_log:
+            parent = e.path.rsplit("/", 2)[-2].split("[")[0] if e.path and e.path.count("/") > 1 else None
+            problem = Problem(filename, e.line or None, _rewrite(e.message, hints, parent, allowed))
+            found.setdefault((e.line, problem.message), problem)
+            if "This element is not expected" in e.message and e.path:
+                unexpected.extend(tree.xpath(e.path))
+        removable = [el for el in unexpected if el.getparent() is not None]
+        if not removable:
+            break
+        for el in removable:
+            el.getparent().remove(el)
+    return _dedupe(sorted(found.values(), key=lambda p: p.line or 0))
 
 
 def missing_file_problem(path: str | Path) -> Problem | None:

@@ -14,8 +14,10 @@ the model's :func:`~sendim.model.check`) reports everything at once.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from operator import itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
 
@@ -78,8 +80,12 @@ class SystemParser:
         self._named = False
         self._neighbours = Neighbours(self)
         self._plans: dict[tuple[str, tuple[str, ...]], Callable[[list], tuple]] = {}
+        self._link_plans: dict[tuple[str, ...], Callable[[list], tuple]] = {}
         self._canon: dict[str, str] = {}     # node id -> the one str object for it
         self._file = 0
+        self._append_link = self.system.links.append
+        self._append_link_line = self.locations.link_lines.append
+        self._append_link_file = self.locations.link_files.append
         self._handlers: dict[str, Callable[[Any], bool]] = {
             "switch": self._switch, "host": self._host, "link": self._link,
             "flow": self._flow, "event": self._event, "property": self._root_property,
@@ -111,6 +117,7 @@ class SystemParser:
                              schema=safe.load_schema("system"), **safe.PARSER_OPTIONS)
         handlers = self._handlers
         root = None
+        ended = False
         broken: BaseException | None = None
         for _event, elem in it:
             if root is None:
@@ -122,6 +129,7 @@ class SystemParser:
             if handler is None:
                 if elem is root:
                     self._root(root)
+                    ended = True
                 continue
             try:
                 top = handler(elem)
@@ -130,8 +138,10 @@ class SystemParser:
                 broken, top = exc, elem.getparent() is root
             if top:
                 elem.clear()
-                if elem.getprevious() is not None:
+                while elem.getprevious() is not None:
                     del root[0]
+        if not ended:
+            raise _Broken()   # with a schema, lxml may not report a truncated file
         if broken is not None:
             # the schema found nothing wrong, so this is a bug: show it
             raise broken
@@ -251,9 +261,9 @@ class SystemParser:
 
     def _link(self, elem: Any) -> bool:
         keys = tuple(elem.keys())
-        getter = self._plans.get(("link", keys))
+        getter = self._link_plans.get(keys)
         if getter is None:
-            getter = self._plans[("link", keys)] = _getter(keys, LINK_FIELDS)
+            getter = self._link_plans[keys] = _getter(keys, LINK_FIELDS)
         values = elem.values()
         values.append(None)
         link_id, src, dst, src_port, dst_port, bw, delay, loss, queue = getter(values)
@@ -275,7 +285,9 @@ class SystemParser:
                         int(queue) if queue is not None else None, link_id or "", {})
         if len(elem):
             self._properties(elem, link.properties)
-        self.add_link(link, elem.sourceline, self._file)
+        self._append_link(link)
+        self._append_link_line(elem.sourceline)
+        self._append_link_file(self._file)
         return True
 
     def add_link(self, link: Link, line: int, file: int, neighbour: bool = False) -> int:
@@ -354,10 +366,24 @@ def parse_systems(sources: Iterable[tuple[safe.Source, str]]) -> tuple[System, L
     Returns the resolved system, its locations and every problem, phase-1
     problems alone when there are any.
     """
-    parser = SystemParser()
-    for source, name in sources:
-        parser.parse_file(source, name)
-    if parser.invalid:
-        return parser.system, parser.locations, parser.invalid
-    system, locations = parser.finish()
-    return system, locations, locations.problems()
+    with _gc_paused():
+        parser = SystemParser()
+        for source, name in sources:
+            parser.parse_file(source, name)
+        if parser.invalid:
+            return parser.system, parser.locations, parser.invalid
+        system, locations = parser.finish()
+        return system, locations, locations.problems()
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC: millions of new, acyclic model objects would
+    trigger many full collections for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
