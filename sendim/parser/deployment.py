@@ -204,7 +204,7 @@ def parse_deployment(source: safe.Source, filename: str,
         return Deployment(), DeploymentInfo(filename), invalid, True
     builder = _Builder(filename, base)
     dep = builder.build(tree.getroot())
-    return dep, builder.info, builder.problems, False
+    return dep, builder.info, sorted(builder.problems, key=lambda p: p.line or 0), False
 
 
 def placement_problems(system: System, info: DeploymentInfo) -> list[Problem]:

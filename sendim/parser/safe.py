@@ -126,6 +126,7 @@ def _allowed_children(name: str) -> dict[str, tuple[str, ...]]:
         allowed[elem.get("name")] = tuple(
             child.get("name") for child in ctype.iter(f"{_XS}element")
             if next(child.iterancestors(f"{_XS}complexType")) is ctype)
+    allowed[""] = tuple(e.get("name") for e in doc.getroot().iterchildren(f"{_XS}element"))
     return allowed
 
 
@@ -172,7 +173,8 @@ def _rewrite(message: str, hints: dict[str, str], parent: str | None = None,
     if text.startswith("Character content"):
         return f"<{tag}> must not contain text"
     if text.startswith("No matching global declaration"):
-        return f"<{tag}> is not a valid root element here"
+        roots = " or ".join(f"<{name}>" for name in (allowed or {}).get("", ()))
+        return f"<{tag}> is not a descriptor root element (expected {roots or 'another root'})"
     return f"<{tag}> {text}"
 
 
