@@ -31,6 +31,7 @@ PARSER_OPTIONS = dict(
 
 _HEAD_BYTES = 64 * 1024
 _MAX_ROUNDS = 100
+_MAX_PROLOGUE = 64 * 1024 * 1024
 _PROLOGUE_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.S)
 _DOCTYPE = re.compile(rb"<!DOCTYPE", re.I)
 
@@ -48,15 +49,16 @@ def open_source(source: Source) -> IO[bytes] | str:
     return io.BytesIO(source) if isinstance(source, bytes) else source
 
 
-def _head(source: Source) -> bytes:
+def _head(source: Source, size: int) -> bytes:
     if isinstance(source, bytes):
-        return source[:_HEAD_BYTES]
+        return source[:size]
     with open(source, "rb") as f:
-        return f.read(_HEAD_BYTES)
+        return f.read(size)
 
 
-def _doctype_line(head: bytes) -> int | None:
-    """The line of a DOCTYPE declaration in the prologue of *head*, if any."""
+def _doctype_line(head: bytes) -> int | bool | None:
+    """The line of a DOCTYPE declaration in the prologue of *head*; None if
+    there is none, True if the prologue may go on past the end of *head*."""
     for bom, codec in ((b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
             head = head[2:].decode(codec, "replace").encode("utf-8")
@@ -68,15 +70,19 @@ def _doctype_line(head: bytes) -> int | None:
         pos = m.end()
     if _DOCTYPE.match(head, pos):
         return head.count(b"\n", 0, pos) + 1
+    if pos == len(head) or head.startswith((b"<!--", b"<?"), pos):
+        return True
     return None
 
 
 def doctype_problem(source: Source, filename: str) -> Problem | None:
     """A problem when *source* declares a DOCTYPE (DTDs are never allowed)."""
-    line = _doctype_line(_head(source))
-    if line is None:
-        return None
-    return Problem(filename, line, DOCTYPE_MESSAGE)
+    size = _HEAD_BYTES
+    while (line := _doctype_line(head := _head(source, size))) is True:
+        if len(head) < size or size >= _MAX_PROLOGUE:
+            return None       # no DOCTYPE, or past reason: the parser checks too
+        size *= 8
+    return None if line is None else Problem(filename, line, DOCTYPE_MESSAGE)
 
 
 DOCTYPE_MESSAGE = ("DOCTYPE declarations are not allowed in sendim descriptors "
@@ -218,6 +224,7 @@ def validation_problems(source: Source, filename: str, schema_name: str,
     hints = _pattern_hints(schema_name)
     allowed = _allowed_children(schema_name)
     found: dict[tuple[int, str], Problem] = {}
+    prefixes: dict[str, str] | None = None
     # libxml2 stops checking an element's children at the first unexpected
     # one; drop each unexpected element and validate again to see the rest.
     for _ in range(_MAX_ROUNDS):
@@ -229,13 +236,23 @@ def validation_problems(source: Source, filename: str, schema_name: str,
             problem = Problem(filename, e.line or None, _rewrite(e.message, hints, parent, allowed))
             found.setdefault((e.line, problem.message), problem)
             if "This element is not expected" in e.message and e.path:
-                unexpected.extend(tree.xpath(e.path))
+                if prefixes is None:
+                    prefixes = {k: v for el in tree.iter() for k, v in el.nsmap.items() if k}
+                unexpected.extend(_find(tree, e.path, prefixes))
         removable = [el for el in unexpected if el.getparent() is not None]
         if not removable:
             break
         for el in removable:
             el.getparent().remove(el)
     return _dedupe(sorted(found.values(), key=lambda p: p.line or 0))
+
+
+def _find(tree: etree._ElementTree, path: str, prefixes: dict[str, str]) -> list:
+    """The elements at a libxml2 error path such as ``/system/lnk[2]``."""
+    try:
+        return tree.xpath(path, namespaces=prefixes)
+    except etree.XPathError:
+        return []
 
 
 def missing_file_problem(path: str | Path) -> Problem | None:

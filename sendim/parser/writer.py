@@ -21,7 +21,7 @@ from sendim.model import Deployment, System
 from sendim.parser.deployment import is_file_app
 from sendim.units import format_bandwidth, format_loss, format_size, format_time
 
-_PLAIN = re.compile(r'[^&<>"\n\r\t]*').fullmatch
+_PLAIN = re.compile('[^&<>"\x00-\x1f\ufffe\uffff]*').fullmatch
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _BATCH = 4096
