@@ -10,6 +10,7 @@ subclasses) to exit code 2 and every other :class:`SendimError` to exit 1.
     │   ├── UnitError           a value such as "10Mbps" that does not parse
     │   └── TopologyImportError a topology file that cannot be imported
     ├── ModelError              an inconsistent model built in Python
+    │   └── GeneratorError      a bad generator/importer parameter (also InputError)
     ├── SimulationError         the simulator failed or had to stop
     ├── DeploymentError         a deployer could not realise the system
     │   └── EmulationError      Mininet/OVS/controller failures
@@ -65,6 +66,10 @@ class TopologyImportError(InputError):
 
 class ModelError(SendimError, ValueError):
     """A model built in Python is inconsistent (unknown node, duplicate id...)."""
+
+
+class GeneratorError(InputError, ModelError):
+    """A generator or importer was given a bad parameter value."""
 
 
 class SimulationError(SendimError):

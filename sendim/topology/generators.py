@@ -30,13 +30,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sendim.errors import InputError, ModelError, RegistryError
+from sendim.errors import GeneratorError, RegistryError
 from sendim.model import Host, Link, Switch, System, resolve
 from sendim.units import parse_bandwidth, parse_time
-
-
-class GeneratorError(InputError, ModelError):
-    """A generator or importer was given a bad parameter value."""
 
 
 # -- parameter checks ----------------------------------------------------------

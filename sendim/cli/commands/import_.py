@@ -17,14 +17,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                                    "switch with --hosts-per-switch hosts attached.")
     p.add_argument("file", metavar="FILE")
     p.add_argument("-o", "--output", metavar="OUT.xml", help="write the system here (default: stdout)")
-    p.add_argument("--hosts-per-switch", type=int, default=1, metavar="N",
-                   help="hosts attached to every imported node (default 1; 0 for none)")
+    p.add_argument("--hosts-per-switch", type=int, default=None, metavar="N",
+                   help="hosts attached to every imported switch (default: 1 for "
+                        "GraphML/GML, 0 for Mininet files, which declare their own hosts)")
     p.add_argument("--name", help="system name (default: from the file)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    opts = {"hosts_per_switch": args.hosts_per_switch}
+    opts: dict = {"hosts_per_switch": args.hosts_per_switch}
     if args.name:
         opts["name"] = args.name
     result = import_topology(args.file, **opts)
