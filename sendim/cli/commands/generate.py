@@ -21,7 +21,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             flag = "--" + param.name.replace("_", "-")
             kp.add_argument(flag, dest=param.name, type=param.type, default=param.default,
                             required=param.default is None and param.required,
-                            help=f"{param.help} (default: {param.default})")
+                            choices=getattr(param, "choices", None),
+                            help=param.help if param.default is None or "default" in param.help
+                            else f"{param.help} (default: {param.default})")
         kp.add_argument("-o", "--output", metavar="OUT.xml", help="write here (default: stdout)")
         kp.set_defaults(func=run)
 
