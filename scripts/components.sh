@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install real third-party components sendim drives: components.sh <name>...
 #
-#   ryu   Ryu 4.34 (+ eventlet 0.33.3, dnspython>=2) into the project's venv.
+#   ryu        Ryu 4.34 (+ eventlet 0.33.3, dnspython>=2) into the project's venv.
+#   zookeeper  Debian's ZooKeeper 3.8 server (apt) + kazoo into the venv; the
+#              tests start it themselves (tests/store/conftest.py), no systemd.
 #
 # PYTHON selects the interpreter (default: .venv/bin/python, created by
 # scripts/setup.sh if missing; PYTHON=python3 installs into the global one).
@@ -42,8 +44,33 @@ component_ryu() {
     "$PY" -c 'import ryu; print("components: ryu", ryu.version, "installed")' >&2
 }
 
+# ZooKeeper from Debian (Java 17 is a dependency of the package). Nothing is
+# started here: the test fixtures run ZooKeeperServerMain on a free loopback
+# port in a temporary directory and stop it by PID.
+component_zookeeper() {
+    if [ -f /usr/share/java/zookeeper.jar ] && command -v java >/dev/null 2>&1; then
+        log "zookeeper already installed ($(dpkg-query -W -f='${Version}' zookeeper 2>/dev/null || echo '?'))"
+    else
+        log "installing zookeeper (apt)"
+        # Another apt run (e.g. the mininet component) may hold the dpkg lock: wait for it.
+        local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q)
+        if ! "${apt[@]}" install -y --no-install-recommends zookeeper >/dev/null; then
+            "${apt[@]}" update >/dev/null
+            "${apt[@]}" install -y --no-install-recommends zookeeper >/dev/null
+        fi
+        [ -f /usr/share/java/zookeeper.jar ] || { log "zookeeper.jar missing after install"; exit 1; }
+        log "zookeeper $(dpkg-query -W -f='${Version}' zookeeper) installed"
+    fi
+    if "$PY" -c 'import kazoo' >/dev/null 2>&1; then
+        log "kazoo already installed ($("$PY" -c 'import kazoo.version as v; print(v.__version__)'))"
+    else
+        pip_install 'kazoo>=2.9'
+        log "kazoo $("$PY" -c 'import kazoo.version as v; print(v.__version__)') installed"
+    fi
+}
+
 usage() {
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {
@@ -55,6 +82,7 @@ main() {
     for name in "$@"; do
         case "$name" in
             ryu) component_ryu ;;
+            zookeeper) component_zookeeper ;;
             -h|--help) usage ;;
             *) log "unknown component: $name"; usage; exit 2 ;;
         esac
