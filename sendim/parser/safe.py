@@ -176,6 +176,8 @@ def _rewrite(message: str, hints: dict[str, str], parent: str | None = None,
         return f"<{tag}> is not allowed{inside}"
     if (p := _REQUIRED.match(text)):
         return f"<{tag}> is missing the required attribute {p.group(1)!r}"
+    if "content is not allowed, because the content type is empty" in text:
+        return f"<{tag}> must be empty: no text, no child elements"
     if text.startswith("Character content"):
         return f"<{tag}> must not contain text"
     if text.startswith("No matching global declaration"):

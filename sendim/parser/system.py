@@ -86,7 +86,7 @@ class SystemParser:
         self._append_link = self.system.links.append
         self._append_link_line = self.locations.link_lines.append
         self._append_link_file = self.locations.link_files.append
-        self._handlers: dict[str, Callable[[Any], bool]] = {
+        self._handlers: dict[str, Callable[[Any], None]] = {
             "switch": self._switch, "host": self._host, "link": self._link,
             "flow": self._flow, "event": self._event, "property": self._root_property,
         }
@@ -131,15 +131,15 @@ class SystemParser:
                     self._root(root)
                     ended = True
                 continue
+            if elem.getparent() is not root:
+                continue        # a <property> of a switch, host or link: its parent reads it
             try:
-                top = handler(elem)
+                handler(elem)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
-                # an invalid element; the schema reports it when parsing ends
-                broken, top = exc, elem.getparent() is root
-            if top:
-                elem.clear()
-                while elem.getprevious() is not None:
-                    del root[0]
+                broken = exc    # an invalid element: the schema reports it when parsing ends
+            elem.clear()
+            while elem.getprevious() is not None:
+                del root[0]
         if not ended:
             raise _Broken()   # with a schema, lxml may not report a truncated file
         if broken is not None:
@@ -205,7 +205,7 @@ class SystemParser:
         self._canon[node_id] = node_id
         return True
 
-    # -- element handlers: True when elem is a child of the root -------------------
+    # -- handlers of the children of <system> ---------------------------------------
     def _root(self, root: Any) -> None:
         line = root.sourceline
         self.locations.roots[self._file] = line
@@ -220,32 +220,27 @@ class SystemParser:
             self.report(line, f"<system> name {name!r} differs from {self.system.name!r} "
                         f"given in {self.locations.where(first, self.locations.roots[first])}")
 
-    def _root_property(self, elem: Any) -> bool:
-        parent = elem.getparent()
-        if parent is None or parent.getparent() is not None:
-            return False          # a switch/host/link property: its parent reads it
+    def _root_property(self, elem: Any) -> None:
         props = self.system.properties
         name = elem.get("name")
         if name in props:
             self.report(elem.sourceline, f"<property> {name!r} is given twice in <system>")
         props[name] = elem.get("value")
-        return True
 
-    def _switch(self, elem: Any) -> bool:
+    def _switch(self, elem: Any) -> None:
         sid = elem.get("id")
         dpid = elem.get("dpid")
         switch = Switch(sid, _dpid(dpid) if dpid else 0, elem.get("protocol") or "OpenFlow13")
         if not self._new_node(elem, sid):
-            return True
+            return
         self.system.switches[sid] = switch
         if len(elem):
             self._properties(elem, switch.properties)
             for child in elem:
                 if child.tag == "neighbour":
                     self._neighbours.add(sid, child, self._file)
-        return True
 
-    def _host(self, elem: Any) -> bool:
+    def _host(self, elem: Any) -> None:
         hid = elem.get("id")
         cpu, memory = elem.get("cpu"), elem.get("memory")
         host = Host(hid, elem.get("ip") or "", (elem.get("mac") or "").lower(),
@@ -253,13 +248,12 @@ class SystemParser:
         if memory is not None:
             host.memory = self.unit_problems(elem, (("memory", parse_size),)).get("memory")
         if not self._new_node(elem, hid):
-            return True
+            return
         self.system.hosts[hid] = host
         if len(elem):
             self._properties(elem, host.properties)
-        return True
 
-    def _link(self, elem: Any) -> bool:
+    def _link(self, elem: Any) -> None:
         keys = tuple(elem.keys())
         getter = self._link_plans.get(keys)
         if getter is None:
@@ -288,7 +282,6 @@ class SystemParser:
         self._append_link(link)
         self._append_link_line(elem.sourceline)
         self._append_link_file(self._file)
-        return True
 
     def add_link(self, link: Link, line: int, file: int, neighbour: bool = False) -> int:
         """Append *link* with its location; returns its index."""
@@ -298,7 +291,7 @@ class SystemParser:
         self.locations.link_files.append(file | NEIGHBOUR if neighbour else file)
         return len(links) - 1
 
-    def _flow(self, elem: Any) -> bool:
+    def _flow(self, elem: Any) -> None:
         (flow_id, src, dst, protocol, size, duration, rate, start, granularity, chunk,
          traffic, packet_size, interval, src_port, dst_port) = self._values(elem, "flow", FLOW_FIELDS)
         try:
@@ -323,14 +316,13 @@ class SystemParser:
         self.system.flows.append(flow)
         self.locations.flow_lines.append(elem.sourceline)
         self.locations.flow_files.append(self._file)
-        return True
 
-    def _event(self, elem: Any) -> bool:
+    def _event(self, elem: Any) -> None:
         at, action, link, node = self._values(elem, "event", EVENT_FIELDS)
         line = elem.sourceline
         if (link is None) == (node is None):
             self.report(line, "<event> needs exactly one of the attributes link and node")
-            return True
+            return
         try:
             time = parse_time(at)
         except UnitError as exc:
@@ -340,7 +332,6 @@ class SystemParser:
         self.system.events.append(Event(time, _ACTIONS[action], target, ref))
         self.locations.event_lines.append(line)
         self.locations.event_files.append(self._file)
-        return True
 
     def _name_flows(self) -> None:
         """Give flows without an id ``fN`` (N = position among all flows)."""
