@@ -4,6 +4,8 @@
 #   ryu        Ryu 4.34 (+ eventlet 0.33.3, dnspython>=2) into the project's venv.
 #   zookeeper  Debian's ZooKeeper 3.8 server (apt) + kazoo into the venv; the
 #              tests start it themselves (tests/store/conftest.py), no systemd.
+#   mininet    Mininet 2.3 + Open vSwitch 3.1 + iperf3, ping, ethtool (apt, root);
+#              OVS is started later by the emulation deployer (ovs-ctl), not here.
 #
 # PYTHON selects the interpreter (default: .venv/bin/python, created by
 # scripts/setup.sh if missing; PYTHON=python3 installs into the global one).
@@ -69,8 +71,34 @@ component_zookeeper() {
     fi
 }
 
+# Mininet and Open vSwitch from Debian (needs root). Mininet imports only
+# under /usr/bin/python3 (dist-packages); generated scripts run there. Only
+# the OVS userspace datapath works on kernels without the openvswitch module;
+# the deployer starts ovsdb-server/ovs-vswitchd with ovs-ctl when needed.
+component_mininet() {
+    local pkgs=(mininet openvswitch-switch openvswitch-testcontroller iperf iperf3
+                bridge-utils iputils-ping net-tools ethtool iproute2)
+    if command -v mn >/dev/null 2>&1 && command -v ovs-vsctl >/dev/null 2>&1 \
+        && command -v iperf3 >/dev/null 2>&1 && command -v ping >/dev/null 2>&1 \
+        && command -v ethtool >/dev/null 2>&1 \
+        && /usr/bin/python3 -c 'import mininet.net' >/dev/null 2>&1; then
+        log "mininet already installed ($(dpkg-query -W -f='${Version}' mininet 2>/dev/null || echo '?'))"
+        return 0
+    fi
+    if [ "$(id -u)" -ne 0 ]; then
+        log "mininet needs root to install (apt-get): run as root"
+        exit 1
+    fi
+    log "installing mininet, openvswitch, iperf3, ping, ethtool (apt)"
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -q)
+    "${apt[@]}" update >/dev/null
+    "${apt[@]}" install -y --no-install-recommends "${pkgs[@]}" >/dev/null
+    /usr/bin/python3 -c 'import mininet.net' || { log "mininet does not import under /usr/bin/python3"; exit 1; }
+    log "mininet $(dpkg-query -W -f='${Version}' mininet), openvswitch $(dpkg-query -W -f='${Version}' openvswitch-switch) installed"
+}
+
 usage() {
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
 }
 
 main() {
@@ -83,6 +111,7 @@ main() {
         case "$name" in
             ryu) component_ryu ;;
             zookeeper) component_zookeeper ;;
+            mininet) component_mininet ;;
             -h|--help) usage ;;
             *) log "unknown component: $name"; usage; exit 2 ;;
         esac
