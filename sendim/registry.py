@@ -60,3 +60,9 @@ DEPLOYERS: Registry[Any] = Registry("deployer", "sendim.deployers", {
 
 CONVERTERS: Registry[Any] = Registry("converter", "sendim.converters", {})
 """Emulator name → converter (system → emulator script)."""
+
+STORES: Registry[Any] = Registry("store", "sendim.stores", {
+    "local": "sendim.store.local:LocalStore",
+    "zookeeper": "sendim.store.zookeeper:ZooKeeperStore",
+})
+"""Store kind → StateStore class (with a ``from_spec(StoreSpec)`` constructor)."""
