@@ -1,0 +1,270 @@
+"""Bring the network to life in Mininet, watch it, and take it down.
+
+Everything the script creates is written to a manifest (one JSON object per
+line, flushed at once) *before* or as it is created: bridges and interfaces
+by name, processes by PID with their command. A supervisor (sendim's
+emulation deployer) that has to kill the script can therefore remove exactly
+what it made, by name and by PID, and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import time
+
+
+class Manifest:
+    """Append-only record of what this run created (``None`` path: keep in memory)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path = path
+        self.items: list[dict] = []
+        self._file = open(path, "a", encoding="utf-8") if path else None
+
+    def add(self, kind: str, **fields: object) -> None:
+        item = {"kind": kind, **fields}
+        self.items.append(item)
+        if self._file is not None:
+            self._file.write(json.dumps(item) + "\n")
+            self._file.flush()
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def run(argv: list[str], timeout: float = 30.0) -> subprocess.CompletedProcess:
+    """Run a command (an argument list, never a shell string) and capture its output."""
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def netem_available() -> bool:
+    """Whether the kernel has netem (probed in a throwaway network namespace)."""
+    try:
+        probe = run(["unshare", "--net", "tc", "qdisc", "add", "dev", "lo", "root",
+                     "netem", "delay", "1ms"], timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def kernel_datapath_available() -> bool:
+    """Whether the openvswitch kernel module is loaded (else only userspace works)."""
+    return os.path.isdir("/sys/module/openvswitch")
+
+
+def choose_datapath(option: str) -> str:
+    """``user``, ``kernel`` or ``auto`` (kernel when the module is there) → Mininet's name."""
+    if option == "auto":
+        return "kernel" if kernel_datapath_available() else "user"
+    return option
+
+
+def clashes(bridges: list[str], intfs: list[str]) -> list[str]:
+    """Names this run would create that already exist on the machine."""
+    found = []
+    listed = run(["ovs-vsctl", "--timeout=10", "list-br"])
+    existing = set(listed.stdout.split()) if listed.returncode == 0 else set()
+    for name in bridges:
+        if name in existing or os.path.exists(f"/sys/class/net/{name}"):
+            found.append(name)
+    for name in intfs:
+        if os.path.exists(f"/sys/class/net/{name}"):
+            found.append(name)
+    return found
+
+
+class Network:
+    """The Mininet network of one run, indexed by the descriptor's ids."""
+
+    def __init__(self, data: dict, controller: tuple[str, int], datapath: str,
+                 netem: bool, manifest: Manifest) -> None:
+        self.data = data
+        self.controller = controller
+        self.datapath = datapath
+        self.netem = netem
+        self.manifest = manifest
+        self.net = None
+        self.nodes: dict[str, object] = {}
+        self.links: dict[str, object] = {}
+        self.mn_name = {row[0]: row[1] for row in data["switches"]}
+        self.mn_name.update({row[0]: row[1] for row in data["hosts"]})
+        self.notes: list[str] = []
+
+    def planned_bridges(self) -> list[str]:
+        return [row[1] for row in self.data["switches"]]
+
+    def planned_intfs(self) -> list[str]:
+        return [name for row in self.data["links"] for name in (row[5], row[6])]
+
+    def build(self, log_level: str = "warning") -> None:
+        """Create hosts, switches and links, then start the switches."""
+        from mininet.link import Link, TCIntf, TCLink
+        from mininet.log import setLogLevel
+        from mininet.net import Mininet
+        from mininet.node import OVSSwitch, RemoteController
+
+        setLogLevel(log_level)
+        TCIntf.bwParamMax = 10 ** 6          # htb handles more than Mininet's 1 Gbit/s guard
+        m = self.manifest
+        for name in self.planned_bridges():
+            m.add("bridge", name=name)
+        for name in self.planned_intfs():
+            m.add("intf", name=name)
+        self.net = net = Mininet(controller=None, build=False, autoSetMacs=False,
+                                 autoStaticArp=False, waitConnected=False)
+        host, port = self.controller
+        ctl = net.addController(self.data["controller_name"], controller=RemoteController,
+                                ip=host, port=port)
+        self._record(ctl)
+        for sid, name, dpid in self.data["switches"]:
+            sw = net.addSwitch(name, cls=OVSSwitch, datapath=self.datapath,
+                               protocols=self.data["protocols"], dpid=f"{dpid:016x}")
+            self.nodes[sid] = sw
+            self._record(sw)
+        for hid, name, ip, mac in self.data["hosts"]:
+            h = net.addHost(name, ip=ip, mac=mac)
+            self.nodes[hid] = h
+            self._record(h)
+            h.cmd("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1")
+        skipped = 0
+        for lid, src, dst, sport, dport, sname, dname, bw, delay, loss, queue in self.data["links"]:
+            params: dict = {}
+            if bw:
+                params["bw"] = bw / 1e6
+            if self.netem:
+                if delay:
+                    params["delay"] = f"{delay * 1e6:.0f}us"
+                if loss:
+                    params["loss"] = loss * 100.0
+                if queue:
+                    params["max_queue_size"] = queue
+            elif delay or loss:
+                skipped += 1
+            cls = TCLink if params else Link
+            self.links[lid] = net.addLink(self.nodes[src], self.nodes[dst], port1=sport,
+                                          port2=dport, intfName1=sname, intfName2=dname,
+                                          cls=cls, **params)
+        if skipped:
+            self.notes.append(f"delay/loss not applied on {skipped} link(s): netem unavailable "
+                              "in this kernel (bandwidth and queue sizes are applied)")
+        net.build()
+        net.start()
+        self._after_start()
+
+    def _record(self, node: object) -> None:
+        shell = getattr(node, "shell", None)
+        if shell is not None:
+            self.manifest.add("pid", pid=shell.pid, name=node.name, cmd="mininet:" + node.name)
+
+    def _after_start(self) -> None:
+        """Checksum offload off and a default route on every host; queues without netem."""
+        for hid, _, _, _ in self.data["hosts"]:
+            h = self.nodes[hid]
+            cmds = []
+            for intf in h.intfList():
+                if intf.name != "lo":
+                    q = shlex.quote(intf.name)
+                    cmds.append(f"ethtool -K {q} tx off >/dev/null 2>&1")
+                    cmds.append(f"ip route replace default dev {q}")
+            if cmds:
+                h.cmd("; ".join(cmds))
+        if self.netem:
+            return
+        for lid, src, dst, _, _, sname, dname, bw, _, _, queue in self.data["links"]:
+            if not queue:
+                continue
+            for node_id, intf in ((src, sname), (dst, dname)):
+                parent = ["parent", "5:1", "handle", "10:"] if bw else ["root"]
+                argv = ["tc", "qdisc", "replace", "dev", intf, *parent, "pfifo", "limit", str(queue)]
+                self.nodes[node_id].cmd(" ".join(shlex.quote(a) for a in argv))
+
+    # -- control plane -----------------------------------------------------------
+    def connected_dpids(self, status_file: str | None) -> set[int]:
+        """Datapaths the controller has seen (its status file), else those OVS says are connected."""
+        if status_file:
+            try:
+                with open(status_file, encoding="utf-8") as f:
+                    return {int(d) for d in json.load(f).get("dpids", [])}
+            except (OSError, ValueError):
+                return set()
+        bridges = run(["ovs-vsctl", "-f", "json", "--columns=name,controller", "list", "bridge"])
+        ctls = run(["ovs-vsctl", "-f", "json", "--columns=_uuid,is_connected", "list", "controller"])
+        try:
+            up = {row[0][1] for row in json.loads(ctls.stdout)["data"] if row[1] is True}
+            rows = json.loads(bridges.stdout)["data"]
+        except (ValueError, KeyError, IndexError):
+            return set()
+        by_name = {name: dpid for _, name, dpid in self.data["switches"]}
+        out = set()
+        for name, ctl in rows:
+            uuids = [ctl[1]] if ctl and ctl[0] == "uuid" else [u[1] for u in ctl[1]] if ctl else []
+            if name in by_name and uuids and all(u in up for u in uuids):
+                out.add(by_name[name])
+        return out
+
+    def wait_connected(self, timeout: float, status_file: str | None) -> float:
+        """Wait until every switch is connected; returns the seconds it took."""
+        want = {dpid for _, _, dpid in self.data["switches"]}
+        t0 = time.monotonic()
+        delay = 0.05
+        while True:
+            missing = want - self.connected_dpids(status_file)
+            if not missing:
+                return time.monotonic() - t0
+            if time.monotonic() - t0 > timeout:
+                names = sorted(sid for sid, _, dpid in self.data["switches"] if dpid in missing)
+                raise RuntimeError(f"{len(missing)} switch(es) not connected to the controller "
+                                   f"after {timeout:g}s: {', '.join(names[:10])}")
+            time.sleep(delay)
+            delay = min(0.5, delay * 1.5)
+
+    def dump_tables(self) -> dict[str, str]:
+        """``dump-flows`` text of every switch, by switch id."""
+        out = {}
+        for sid, name, _ in self.data["switches"]:
+            res = run(["ovs-ofctl", "-O", "OpenFlow13", "--no-names", "--no-stats",
+                       "dump-flows", name])
+            if res.returncode == 0:
+                out[sid] = res.stdout
+        return out
+
+    def dump_ports(self) -> dict[str, str]:
+        """``dump-ports`` text of every switch, by switch id."""
+        out = {}
+        for sid, name, _ in self.data["switches"]:
+            res = run(["ovs-ofctl", "-O", "OpenFlow13", "--no-names", "dump-ports", name])
+            if res.returncode == 0:
+                out[sid] = res.stdout
+        return out
+
+    # -- events ---------------------------------------------------------------------
+    def set_link(self, link_id: str, up: bool) -> None:
+        """Take both interfaces of a link down or up."""
+        link = self.links[link_id]
+        for intf in (link.intf1, link.intf2):
+            intf.node.cmd(f"ip link set dev {shlex.quote(intf.name)} {'up' if up else 'down'}")
+
+    def set_node(self, node_id: str, up: bool) -> None:
+        """Take every interface of a node down or up."""
+        node = self.nodes[node_id]
+        for intf in node.intfList():
+            if intf.name != "lo" and intf.name != node.name:
+                node.cmd(f"ip link set dev {shlex.quote(intf.name)} {'up' if up else 'down'}")
+
+    def popen(self, node_id: str, argv: list[str], stdout: object, manifest_cmd: str):
+        """Start *argv* inside a host (no shell) and record its PID."""
+        proc = self.nodes[node_id].popen(argv, stdout=stdout, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL)
+        self.manifest.add("pid", pid=proc.pid, name=node_id, cmd=manifest_cmd)
+        return proc
+
+    def stop(self) -> None:
+        """Stop Mininet: controllers, switches (bridges deleted), links, host shells."""
+        if self.net is not None:
+            net, self.net = self.net, None
+            net.stop()
