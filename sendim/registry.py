@@ -55,10 +55,13 @@ class Registry(Generic[T]):
 
 DEPLOYERS: Registry[Any] = Registry("deployer", "sendim.deployers", {
     "simulation": "deployers.simulation:SimulationDeployer",
+    "emulation": "deployers.mininet:MininetDeployer",
 })
 """Environment kind → Deployer class."""
 
-CONVERTERS: Registry[Any] = Registry("converter", "sendim.converters", {})
+CONVERTERS: Registry[Any] = Registry("converter", "sendim.converters", {
+    "mininet": "converters.mininet:MininetConverter",
+})
 """Emulator name → converter (system → emulator script)."""
 
 STORES: Registry[Any] = Registry("store", "sendim.stores", {
