@@ -58,18 +58,27 @@ def _element(head: str, props: dict[str, str], tag: str) -> Iterator[str]:
 
 
 def iter_system_xml(system: System) -> Iterator[str]:
-    """The XML text of a resolved *system*, in chunks."""
+    """The XML text of *system*, in chunks.
+
+    Every value of a resolved system is written; values an unresolved one
+    leaves to derive (dpid 0, port 0, empty ids and addresses) are left out,
+    so loading the text gives the resolved system either way.
+    """
     yield _HEADER
     yield f"<system name={_q(system.name)}>\n"
     yield from _properties(system.properties, "  ")
     ids: dict[str, str] = {}
     for s in system.switches.values():
         ids[s.id] = q = _q(s.id)
-        yield from _element(f"switch id={q} dpid=\"{s.dpid}\" protocol={_q(s.protocol)}",
-                            s.properties, "switch")
+        dpid = f' dpid="{s.dpid}"' if s.dpid else ""
+        yield from _element(f"switch id={q}{dpid} protocol={_q(s.protocol)}", s.properties, "switch")
     for h in system.hosts.values():
         ids[h.id] = q = _q(h.id)
-        head = f"host id={q} ip={_q(h.ip)} mac={_q(h.mac)}"
+        head = f"host id={q}"
+        if h.ip:
+            head += f" ip={_q(h.ip)}"
+        if h.mac:
+            head += f" mac={_q(h.mac)}"
         if h.cpu is not None:
             head += f' cpu="{_decimal(h.cpu)}"'
         if h.memory is not None:
@@ -77,8 +86,9 @@ def iter_system_xml(system: System) -> Iterator[str]:
         yield from _element(head, h.properties, "host")
     yield from _links(system, ids)
     for f in system.flows:
-        head = (f"flow id={_q(f.id)} src={ids.get(f.src) or _q(f.src)} "
-                f"dst={ids.get(f.dst) or _q(f.dst)} protocol=\"{f.protocol.value}\"")
+        head = f"flow id={_q(f.id)}" if f.id else "flow"
+        head += (f" src={ids.get(f.src) or _q(f.src)} dst={ids.get(f.dst) or _q(f.dst)}"
+                 f' protocol="{f.protocol.value}"')
         if f.size is not None:
             head += f' size="{format_size(f.size)}"'
         if f.duration is not None:
@@ -120,9 +130,13 @@ def _links(system: System, ids: dict[str, str]) -> Iterator[str]:
         loss = losses.get(link.loss)
         if loss is None:
             loss = losses[link.loss] = format_loss(link.loss)
-        head = (f"link id={_q(link.id)} src={ids.get(link.src) or _q(link.src)} "
-                f"dst={ids.get(link.dst) or _q(link.dst)} src-port=\"{link.src_port}\" "
-                f"dst-port=\"{link.dst_port}\"{bw} delay=\"{delay}\" loss=\"{loss}\"")
+        head = f"link id={_q(link.id)}" if link.id else "link"
+        head += f" src={ids.get(link.src) or _q(link.src)} dst={ids.get(link.dst) or _q(link.dst)}"
+        if link.src_port:
+            head += f' src-port="{link.src_port}"'
+        if link.dst_port:
+            head += f' dst-port="{link.dst_port}"'
+        head += f'{bw} delay="{delay}" loss="{loss}"'
         if link.max_queue is not None:
             head += f' queue="{link.max_queue}"'
         if link.properties:

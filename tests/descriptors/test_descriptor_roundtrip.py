@@ -111,6 +111,29 @@ def test_writer_is_deterministic_and_explicit() -> None:
     assert all(line.startswith(("<", "  <")) for line in text.splitlines())
 
 
+def test_unresolved_system_loads_back_resolved() -> None:
+    t = Topo("raw")
+    t.add_switch("s1")
+    t.add_host("h1")
+    t.add_host("h2")
+    t.add_link("h1", "s1")
+    t.add_link("h2", "s1")
+    t.add_flow("h1", "h2", size="1MB", id="")
+    raw = t.system                      # not resolved: dpid 0, ports 0, no ips
+    text = write_system(raw)
+    assert "dpid" not in text and "port" not in text and "ip=" not in text
+    assert parse_system_string(text) == _resolved_copy(raw)
+
+
+def _resolved_copy(system: System) -> System:
+    from copy import deepcopy
+
+    from sendim.model import resolve
+    copy = deepcopy(system)
+    copy.flows[0].id = "f1"
+    return resolve(copy)
+
+
 def test_writer_escapes_hostile_text() -> None:
     system = _full_topo()
     text = write_system(system)
