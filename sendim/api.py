@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sendim.deploy import RunRequest
-from sendim.errors import InputError
+from sendim.errors import DeploymentError, InputError
 from sendim.model import AppSpec, Deployment, Environment, System
 from sendim.registry import DEPLOYERS
 
@@ -81,8 +81,43 @@ def run(system: System | PathLike | Sequence[PathLike] | None = None,
     sys_, dep = prepare(system, deployment, seed=seed, settle=settle, apps=apps)
     deployer = DEPLOYERS.get(dep.environment.value)()
     request = RunRequest(sys_, dep, Path(run_dir) if run_dir else None, pingall, progress)
-    results = deployer.run(request)
+    fallback = dep.fallback.to if dep.fallback.to not in (None, dep.environment) else None
+    reason = None
+    if fallback is not None:
+        pre = deployer.preflight(request)
+        if not pre.fits:
+            reason = f"pre-flight: {pre.reason}"
+    if reason is None:
+        try:
+            results = deployer.run(request)
+        except DeploymentError as exc:
+            # Only errors a deployer marks as "does not fit here" (pre-flight,
+            # setup watchdog; it has cleaned up) fall back; others are real failures.
+            if fallback is None or not getattr(exc, "fallback", False):
+                raise
+            reason = str(exc)
+    if reason is not None:
+        notes = [*request.notes, f"fell back from {dep.environment.value} to "
+                                 f"{fallback.value}: {reason}"]
+        request = replace(request, deployment=replace(dep, environment=fallback), notes=notes)
+        results = DEPLOYERS.get(fallback.value)().run(request)
+        _mark_fallback(results, fallback.value, reason)
     if run_dir is not None:
         from sendim.results import write_results
         write_results(results, Path(run_dir))
     return results
+
+
+def _mark_fallback(results: "Results", realization: str, reason: str) -> None:
+    """Record in *results* that they come from the fallback environment, and why."""
+    fallback = {"happened": True, "reason": reason}
+    if isinstance(results, dict):
+        results["realization"] = realization
+        results["fallback"] = fallback
+        return
+    results.realization = realization
+    current = getattr(results, "fallback", None)
+    if current is None or isinstance(current, dict):
+        results.fallback = fallback
+    else:
+        current.happened, current.reason = True, reason
