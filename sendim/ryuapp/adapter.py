@@ -37,6 +37,7 @@ from ryu.topology import switches as _ryu_switches  # noqa: E402,F401 - its opti
 
 from sendim.ryuapp import simhub  # noqa: E402
 from sendim.ryuapp.datapath import SimDatapath, SimSocket  # noqa: E402
+from sendim.ryuapp.speedups import FastAddrconv  # noqa: E402
 from sendim.ryuapp.translate import Untranslatable, request_bytes, to_sendim, wire  # noqa: E402
 from sendim.simulator.openflow import messages as sm  # noqa: E402
 
@@ -45,6 +46,7 @@ __all__ = ["RyuController", "SimOFPHandler", "AppLogRecord"]
 LOG = logging.getLogger("sendim.ryuapp.adapter")
 
 OFP_HANDLER = "ryu.controller.ofp_handler"
+_ACTIVE: list[RyuController] = []  # the controller whose hub is installed (at most one)
 _SENT_MEMORY = 512  # requests remembered per datapath, for ErrorMsg data
 
 
@@ -94,11 +96,13 @@ class RyuController:
     :param options: ryu-manager options, e.g. ``["--observe-links"]``.
     :param log_level: level for the apps' and Ryu's loggers during the run.
     :param epoch: Unix time the apps see at simulated t=0.
+    :param speedups: use :mod:`sendim.ryuapp.speedups` (equivalent, faster
+        address conversion inside Ryu) during the run.
     """
 
     def __init__(self, apps: Sequence[str], options: Iterable[str] = (), *,
                  log_level: int = logging.INFO,
-                 epoch: float = simhub.DEFAULT_EPOCH) -> None:
+                 epoch: float = simhub.DEFAULT_EPOCH, speedups: bool = True) -> None:
         self.app_names = [a for app in apps for a in str(app).split(",") if a]
         if not self.app_names:
             raise ValueError("RyuController needs at least one app")
@@ -120,6 +124,7 @@ class RyuController:
         self._loggers: list[tuple[logging.Logger, int]] = []
         self._capture: _Capture | None = None
         self._closed = False
+        self._speedups = FastAddrconv() if speedups else None
 
     @property
     def errors(self) -> list[tuple[Any, BaseException]]:
@@ -128,7 +133,15 @@ class RyuController:
 
     # -- ControllerApp ---------------------------------------------------------------------
     def start(self, channel: Any) -> None:
-        """Install the simulated hub and load the apps with Ryu's AppManager."""
+        """Install the simulated hub and load the apps with Ryu's AppManager.
+
+        A previous controller left running (its simulation raised before
+        calling ``stop``) is closed first.
+        """
+        for stale in list(_ACTIVE):
+            LOG.warning("closing a Ryu controller left running by an earlier simulation")
+            stale.close()
+        _ACTIVE.append(self)
         self.channel = channel
         hub = simhub.SimHub(channel.env)
         swap = simhub.HubSwap(hub, simhub.SimClock(hub, self.epoch))
@@ -137,6 +150,8 @@ class RyuController:
         self.hub = hub
         self._save_globals()
         try:
+            if self._speedups is not None:
+                self._speedups.install()
             cfg.CONF(args=self.options, project="ryu", default_config_files=[])
             manager = app_manager.AppManager()
             app_manager.AppManager._instance = manager
@@ -189,6 +204,12 @@ class RyuController:
 
     def stop(self) -> None:
         """End of the run (called by the simulator)."""
+        self.close()
+
+    def __enter__(self) -> RyuController:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     # -- connections --------------------------------------------------------------------
@@ -297,7 +318,11 @@ class RyuController:
                 manager.applications.clear()
                 manager.contexts.clear()
         finally:
+            if self in _ACTIVE:
+                _ACTIVE.remove(self)
             self._stop_logging()
             self._restore_globals()
+            if self._speedups is not None:
+                self._speedups.restore()
             if self.hub is not None and self.hub.swap is not None:
                 self.hub.swap.restore()

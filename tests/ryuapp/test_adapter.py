@@ -205,3 +205,18 @@ def test_bad_app_name_fails_cleanly() -> None:
     with pytest.raises(ImportError):
         channel.start(RyuController(["no.such.ryu_app_module"]))
     assert hub.spawn is spawn
+
+
+def test_a_controller_left_running_is_closed_by_the_next_one(probe_app) -> None:
+    first = RyuController([probe_app])
+    FakeChannel().start(first)  # never stopped (its simulation "raised")
+    channel = FakeChannel()
+    second = RyuController(["ryu.app.simple_switch_13"])
+    channel.start(second)
+    try:
+        assert first._closed and first.hub is not None and first.hub.threads == []
+        channel.add_switch(1)
+        _run(channel, 1)
+        assert second.datapath(1) is not None
+    finally:
+        second.close()

@@ -106,3 +106,18 @@ def test_topology_discovery_with_observe_links(tmp_path) -> None:
     assert set(probe.added) == expected  # via simulated LLDP packet-outs / packet-ins
     assert probe.snapshots == [(4, 8), (4, 8)]  # get_switch/get_link: send_request
     assert sim.channel.counts["packet_in"] >= 8
+
+
+def test_broadcast_storm_is_stopped_and_ryu_is_cleaned_up() -> None:
+    from ryu.lib import hub
+
+    from sendim.errors import SimulationError
+
+    spawn = hub.spawn
+    with RyuController(["ryu.app.simple_switch_13"]) as ctl:  # plain learning switch
+        sim = Simulation(ring(4), controller=ctl, pingall=True, settle=1.0)
+        start = time.perf_counter()
+        with pytest.raises(SimulationError, match="storm"):
+            sim.run()
+        assert time.perf_counter() - start < 10
+    assert hub.spawn is spawn

@@ -231,3 +231,21 @@ def test_unsupported_features_map_to_openflow_errors(dp, build, err_type) -> Non
     with pytest.raises(Untranslatable) as info:
         translate.to_sendim(build(dp))
     assert info.value.err_type == err_type
+
+
+@pytest.mark.parametrize("match", [
+    Match(), Match(in_port=1), Match(in_port=7, metadata=5), MATCH,
+    Match(eth_src=("00:00:00:00:00:01", "ff:ff:ff:00:00:00"), vlan_vid=0x1005, vlan_pcp=3,
+          ip_dscp=10, ip_ecn=1, eth_type=0x0806, arp_op=1, arp_spa="10.0.0.1",
+          arp_tpa=("10.0.0.0", "255.0.0.0"), arp_sha="00:00:00:00:00:03",
+          arp_tha="00:00:00:00:00:04"),
+    Match(eth_type=0x0800, ip_proto=17, ipv4_src="10.0.0.1", udp_src=5, udp_dst=6),
+    Match(eth_type=0x0800, ip_proto=1, icmpv4_type=8, icmpv4_code=0,
+          metadata=(0xF0, 0xFF)),
+], ids=lambda m: repr(m)[:40])
+def test_fast_match_encoding_is_ryus_bytes(match) -> None:
+    from sendim.ryuapp.translate import fields, wire
+
+    expected = bytearray()
+    fields.match_to_ryu(match).serialize(expected, 0)
+    assert wire._match(match) == bytes(expected)
