@@ -124,7 +124,9 @@ class ZooKeeperServer:
             if self.process.poll() is not None:
                 raise StoreError(f"ZooKeeper exited with code {self.process.returncode} "
                                  f"(log: {self.workdir / 'zookeeper.log'})")
-            if four_letter(self.host, self.port, "ruok", 0.5) == "imok":
+            # "imok" comes before the server takes sessions; "srvr" shows "Mode:" once it does.
+            if four_letter(self.host, self.port, "ruok", 0.5) == "imok" and \
+                    "Mode:" in four_letter(self.host, self.port, "srvr", 0.5):
                 return self
             time.sleep(0.05)
         self.stop()
