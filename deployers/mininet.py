@@ -99,7 +99,7 @@ class MininetDeployer(Deployer):
         if not pre.fits:
             raise DoesNotFit(pre.reason or "the emulation does not fit")
         keep = request.run_dir is not None
-        work = Path(request.run_dir) / "emulation" if keep else Path(
+        work = Path(request.run_dir).resolve() / "emulation" if keep else Path(
             tempfile.mkdtemp(prefix="sendim-emulation-"))
         work.mkdir(parents=True, exist_ok=True)
         try:

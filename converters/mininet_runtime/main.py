@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 
 from converters.mininet_runtime.flowtables import parse_dump, trace_path  # runtime: local
 from converters.mininet_runtime.network import (  # runtime: local
@@ -384,6 +385,7 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
         phase("stopped", reason=str(exc) or "interrupted")
         return 130
     except Exception as exc:  # noqa: BLE001 - reported to the supervisor, then torn down
+        traceback.print_exc()
         print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
         phase("error", reason=f"{type(exc).__name__}: {exc}")
         return 1
