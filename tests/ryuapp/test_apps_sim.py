@@ -57,10 +57,6 @@ def test_simple_monitor_13_reports_simulated_byte_counts() -> None:
     assert 0 < flow_bytes <= sim.flows[0].bytes + 100_000
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "sendim's datapath suppresses every packet-in from an OFPPC_NO_PACKET_IN port; "
-    "OVS (which stplib targets) only suppresses table misses, so BPDUs from blocked "
-    "ports never reach stplib and the ring never converges"))
 def test_simple_switch_stp_13_converges_on_a_ring() -> None:
     system = ring(4)
     ctl = RyuController(["ryu.app.simple_switch_stp_13"])

@@ -309,7 +309,9 @@ class Datapath(ControlMixin):
     def _packet_in(self, frame: bytes, h: Headers, in_port: int, max_len: int, reason: int,
                    entry: FlowEntry | None, res: Result) -> None:
         p = self.ports.get(in_port)
-        if p is not None and p.config & OFPPC_NO_PACKET_IN:
+        # As Open vSwitch does (and Ryu's STP library relies on): NO_PACKET_IN
+        # suppresses table misses only; explicit output:CONTROLLER still reports.
+        if p is not None and p.config & OFPPC_NO_PACKET_IN and reason == OFPR_NO_MATCH:
             return
         if max_len == OFPCML_NO_BUFFER or not self.n_buffers:
             bid, data = OFP_NO_BUFFER, frame

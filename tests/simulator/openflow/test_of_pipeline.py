@@ -238,7 +238,10 @@ def test_port_config_no_recv_no_packet_in_and_down_ports():
     r = dp.process(udp_frame(), 2, 0)
     assert r.dropped and r.reason == "port_down" and dp.port_counters[2].rx_dropped == 1
     send(dp, PortMod(port_no=3, config=OFPPC_NO_PACKET_IN, mask=OFPPC_NO_PACKET_IN))
-    assert dp.process(udp_frame(), 3, 0).packet_ins == []
+    assert dp.process(udp_frame(), 3, 0).packet_ins == []   # table miss: suppressed
+    install(dp, priority=5, match=dict(in_port=3), actions=[Output(OFPP_CONTROLLER)])
+    explicit = dp.process(udp_frame(), 3, 0).packet_ins      # explicit action: reported (as OVS)
+    assert len(explicit) == 1 and explicit[0].reason == OFPR_ACTION
     dp.set_port_state(1, False)
     assert dp.process(udp_frame(), 1, 0).reason == "port_down"
     assert dp.process(udp_frame(), 99, 0).reason == "bad_port"
