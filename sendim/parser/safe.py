@@ -11,7 +11,7 @@ import io
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 from lxml import etree
 
@@ -108,14 +108,16 @@ _XS = "{http://www.w3.org/2001/XMLSchema}"
 
 @lru_cache(maxsize=None)
 def _pattern_hints(name: str) -> dict[str, str]:
-    """Pattern text → what the simple type means, from the schema's own docs."""
+    """Pattern text → what its values mean, from the schema's own docs
+    (those of the simple type, or of the attribute that holds it)."""
     doc = etree.parse(str(SCHEMA_DIR / f"{name}.xsd"), safe_parser())
     hints: dict[str, str] = {}
-    for stype in doc.iter(f"{_XS}simpleType"):
-        text = " ".join(stype.findtext(f"{_XS}annotation/{_XS}documentation", "").split())
-        for pattern in stype.iter(f"{_XS}pattern"):
+    for pattern in doc.iter(f"{_XS}pattern"):
+        for owner in pattern.iterancestors(f"{_XS}simpleType", f"{_XS}attribute"):
+            text = " ".join(owner.findtext(f"{_XS}annotation/{_XS}documentation", "").split())
             if text:
                 hints[pattern.get("value")] = text
+                break
     return hints
 
 
@@ -159,8 +161,8 @@ def _rewrite(message: str, hints: dict[str, str], parent: str | None = None,
                 return f"{where}: {p.group(1)!r} is not {hint}"
             return f"{where}: {p.group(1)!r} does not match the pattern {p.group(2)!r}"
         if (p := _ENUM.match(text)):
-            allowed = ", ".join(v.strip().strip("'") for v in p.group(2).split(","))
-            return f"{where}: {p.group(1)!r} is not one of {allowed}"
+            choices = ", ".join(v.strip().strip("'") for v in p.group(2).split(","))
+            return f"{where}: {p.group(1)!r} is not one of {choices}"
         if (p := _ATOMIC.match(text)):
             return f"{where}: {p.group(1)!r} is not a valid {p.group(2).removeprefix('xs:')}"
         if text.startswith("The attribute") and text.endswith("is not allowed."):
@@ -184,17 +186,6 @@ def _rewrite(message: str, hints: dict[str, str], parent: str | None = None,
         roots = " or ".join(f"<{name}>" for name in (allowed or {}).get("", ()))
         return f"<{tag}> is not a descriptor root element (expected {roots or 'another root'})"
     return f"<{tag}> {text}"
-
-
-def _dedupe(problems: Iterator[Problem]) -> list[Problem]:
-    """Drop the 'not a valid value of the atomic type' echo of a facet error."""
-    out: list[Problem] = []
-    for problem in problems:
-        if out and out[-1].line == problem.line and " is not a valid " in problem.message \
-                and out[-1].message.split(":")[0] == problem.message.split(":")[0]:
-            continue
-        out.append(problem)
-    return out
 
 
 def syntax_problem(exc: etree.XMLSyntaxError, filename: str) -> Problem:
@@ -246,7 +237,7 @@ def validation_problems(source: Source, filename: str, schema_name: str,
             break
         for el in removable:
             el.getparent().remove(el)
-    return _dedupe(sorted(found.values(), key=lambda p: p.line or 0))
+    return sorted(found.values(), key=lambda p: p.line or 0)
 
 
 def _find(tree: etree._ElementTree, path: str, prefixes: dict[str, str]) -> list:
