@@ -5,6 +5,7 @@ Layout under the store directory::
     nodes/<seg>/<seg>/...     one directory per key; its value in ``.value``
     nodes/.../__lock__        lock files (fcntl)
     .write.lock               held (briefly) by every writer
+    .tmp/                     values being written (emptied on open)
     .journal/<id>.json        a multi-key transaction being applied
     .trash/                   subtrees being deleted
 
@@ -54,9 +55,13 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
-    """Write *data* to *path* through a fsync'ed temporary file and a rename."""
-    tmp = path.with_name(f"{path.name}.tmp-{uuid.uuid4().hex}")
+def _atomic_write(path: Path, data: bytes, durable: bool = True,
+                  tmp_dir: Path | None = None) -> None:
+    """Write *data* to *path* through a fsync'ed temporary file and a rename.
+
+    The temporary file lives in *tmp_dir* (same file system) or next to *path*.
+    """
+    tmp = (tmp_dir or path.parent) / f"{path.name}.tmp-{uuid.uuid4().hex}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         view = memoryview(data)
@@ -117,7 +122,7 @@ class LocalStore(StateStore):
         self.durable = durable
         self._watches: list[Watch] = []
         try:
-            for sub in ("nodes", ".journal", ".trash"):
+            for sub in ("nodes", ".journal", ".trash", ".tmp"):
                 (self.path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise StoreError(f"cannot use store directory {self.path}: {exc.strerror}") from exc
@@ -125,6 +130,8 @@ class LocalStore(StateStore):
             self._recover()
             for leftover in (self.path / ".trash").iterdir():
                 shutil.rmtree(leftover, ignore_errors=True)
+            for leftover in (self.path / ".tmp").iterdir():   # writers that died mid-write
+                leftover.unlink(missing_ok=True)
 
     @classmethod
     def from_spec(cls, spec: Any) -> "LocalStore":
@@ -222,7 +229,7 @@ class LocalStore(StateStore):
     def _write_value(self, key: str, data: bytes) -> None:
         node = self._dir(key)
         node.mkdir(parents=True, exist_ok=True)
-        _atomic_write(node / VALUE, data, self.durable)
+        _atomic_write(node / VALUE, data, self.durable, self.path / ".tmp")
 
     def _remove(self, key: str, recursive: bool) -> None:
         node = self._dir(key)
@@ -284,7 +291,7 @@ class LocalStore(StateStore):
                 journal = self.path / ".journal" / f"{time.time_ns()}-{uuid.uuid4().hex}.json"
                 doc = [{"kind": op.kind, "key": op.key,
                         "data": base64.b64encode(op.data).decode()} for op in writes]
-                _atomic_write(journal, json.dumps(doc).encode(), durable=True)
+                _atomic_write(journal, json.dumps(doc).encode(), True, self.path / ".tmp")
                 self._apply(writes)
                 journal.unlink()
                 if self.durable:
