@@ -208,8 +208,9 @@ def test_zookeeper_dies_mid_deploy_experiment_stays_on_previous_revision(own_zoo
     from sendim.store.zookeeper import ZooKeeperStore
 
     def connect():
+        # The dead session's lock node lives until the session expires (session_timeout).
         return ZooKeeperStore(own_zookeeper.address, "/lab", tenant="alice", secret="pw",
-                              connect_timeout=1.0, op_timeout=3.0)
+                              connect_timeout=1.0, op_timeout=3.0, session_timeout=4.0)
     bundle = write_app(tmp_path / "bundle", APP)
     app_dir = tmp_path / "controller"
     store = connect()
