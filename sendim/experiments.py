@@ -152,6 +152,27 @@ class Experiments:
         """Forget an experiment and its revisions, history and tags."""
         self.store.delete(self.key(name), recursive=True)
 
+    def add_run(self, name: str, info: dict[str, Any]) -> int:
+        """Append a run (``sendim exec``, a one-shot ``run``) to *name*'s run
+        history: e.g. ``{"run_dir": ..., "revision": ..., "results": ...}``. Its number."""
+        base = join(self.key(name), "runs")
+        for _ in range(20):
+            names = self.store.list(base)
+            seq = int(names[-1]) + 1 if names else 1
+            doc = {"seq": seq, "time": time.time(), "author": whoami(), **info}
+            try:
+                self.store.put_if(join(base, f"{seq:08d}"), dumps(doc), None)
+                return seq
+            except StoreConflict:
+                continue                    # another writer took this number
+        raise StoreError(f"could not record a run of {name}: too many concurrent writers")
+
+    def runs(self, name: str) -> list[dict[str, Any]]:
+        """The run history of *name*, oldest first."""
+        base = join(self.key(name), "runs")
+        found = (self.store.get_json(join(base, n)) for n in self.store.list(base))
+        return [doc for doc in found if doc is not None]
+
     def lock(self, name: str, timeout: float | None = None) -> AbstractContextManager[None]:
         """The experiment's lock: deploys to one experiment run one at a time."""
         return self.store.lock(self.lock_key(name), timeout)

@@ -240,3 +240,25 @@ def test_zookeeper_dies_mid_deploy_experiment_stays_on_previous_revision(own_zoo
         assert report.ok and report.revision == rev2 and target.writes == 1
         assert any("interrupted" in note for note in report.notes)
         assert Experiments(store).get("e1").pending is None
+
+
+def test_experiment_records_and_run_history(store):
+    experiments = Experiments(store)
+    experiments.create(Experiment("e9", realization="emulation", systems=["/x/system.xml"],
+                                  app_dir="/tmp/none", runtime={"controller_port": 6653}))
+    with pytest.raises(InputError, match="exists already"):
+        experiments.create(Experiment("e9"))
+    exp, version = experiments.require("e9")
+    assert exp.tenant == "alice" and exp.runtime == {"controller_port": 6653}
+    exp.status = "up"
+    experiments.update(exp, version)
+    with pytest.raises(StoreError):
+        experiments.update(exp, version)                       # stale: compare-and-set
+    assert experiments.add_run("e9", {"revision": "abc"}) == 1
+    assert experiments.add_run("e9", {"revision": "def"}) == 2
+    assert [r["revision"] for r in experiments.runs("e9")] == ["abc", "def"]
+    assert [e.name for e in experiments.list()] == ["e9"]
+    experiments.remove("e9")
+    assert experiments.get("e9") is None
+    with pytest.raises(InputError, match="bad experiment name"):
+        experiments.key("../etc")
