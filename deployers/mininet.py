@@ -166,6 +166,9 @@ class _Run:
             env={"SENDIM_SYSTEM_FILE": str(system_file),
                  "SENDIM_CONTROLLER_STATUS": str(self.status)})
         self.controller.start(timeout=max(5.0, timeout))
+        with open(self.manifest, "a", encoding="utf-8") as f:
+            f.write(json.dumps({"kind": "pid", "pid": self.controller.proc.pid,
+                                "cmd": "sendim.ryuapp.launcher"}) + "\n")
 
     def _start_script(self, connect_timeout: float) -> None:
         from converters.mininet import MininetConverter

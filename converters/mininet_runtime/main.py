@@ -34,6 +34,26 @@ PINGALL_TIMEOUT = 5.0
 POLL = 0.01
 
 
+CPU_SATURATED = 0.85
+
+
+def cpu_times() -> tuple[int, int] | None:
+    """(idle, total) jiffies of all CPUs, from /proc/stat."""
+    try:
+        with open("/proc/stat", encoding="ascii") as f:
+            fields = [int(x) for x in f.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    return fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields)
+
+
+def busy_fraction(a: tuple[int, int] | None, b: tuple[int, int] | None) -> float | None:
+    """Share of CPU time spent busy between two :func:`cpu_times` samples."""
+    if a is None or b is None or b[1] <= a[1]:
+        return None
+    return round(1.0 - (b[0] - a[0]) / (b[1] - a[1]), 3)
+
+
 class Stopped(Exception):
     """SIGTERM/SIGHUP: unwind so that everything created is taken down."""
 
@@ -86,6 +106,7 @@ class Experiment:
         self._snap_now = threading.Event()
         self._done = threading.Event()
         self.t0 = 0.0
+        self.cpu_busy: float | None = None
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -190,6 +211,7 @@ class Experiment:
     def run(self) -> dict:
         self.start_servers()
         self.t0 = time.monotonic()
+        cpu0 = cpu_times()
         phase("traffic")
         self.pingall_procs = []
         snapper = threading.Thread(target=self._snapshot_loop, daemon=True)
@@ -219,6 +241,11 @@ class Experiment:
                 self.interrupt()
                 break
             time.sleep(POLL)
+        self.cpu_busy = busy_fraction(cpu0, cpu_times())
+        if self.cpu_busy is not None and self.cpu_busy >= CPU_SATURATED:
+            self.notes.append(f"the CPUs were {self.cpu_busy:.0%} busy during the traffic: "
+                              "emulated throughput and FCT may be distorted (an emulation "
+                              "needs CPU headroom to be faithful)")
         self._done.set()
         self._snap_now.set()
         snapper.join(timeout=30)
@@ -373,6 +400,7 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
                 "wall_time_s": None, "build_s": round(build_s, 6), "connect_s": round(connect_s, 6),
                 "settle_s": data.get("settle", 0.0), "datapath": network.datapath,
                 "netem": netem, "controller": args.controller,
+                "cpu_busy_fraction": experiment.cpu_busy,
                 "sendim_version": data.get("sendim_version"), "python": platform.python_version(),
                 **_versions(), "notes": network.notes + experiment.notes}
         meta["wall_time_s"] = round(time.monotonic() - wall0, 6)

@@ -209,6 +209,11 @@ class Network:
         if skipped:
             self.notes.append(f"delay/loss not applied on {skipped} link(s): netem unavailable "
                               "in this kernel (bandwidth and queue sizes are applied)")
+        switch_intfs = [name for row in self.data["links"]
+                        for node, name in ((row[1], row[5]), (row[2], row[6]))
+                        if node not in self.hosts_ids]
+        if switch_intfs:        # the root namespace's IPv6 chatter on switch ports, off
+            run(["sysctl", "-qw", *(f"net.ipv6.conf.{n}.disable_ipv6=1" for n in switch_intfs)])
         root = batches.pop("", [])
         if root:
             self._tc_batch(None, root)

@@ -156,3 +156,11 @@ def test_port_counters() -> None:
     data = {"links": [["l", "h1", "s1", 1, 1, "h1-eth1", "s1-eth1", 1e6, 0, 0, None]]}
     docs = report.link_documents(data, {"s1": text}, 2.0)
     assert [(d["src"], d["bytes"]) for d in docs] == [("h1", 1000), ("s1", 3000)]
+
+
+def test_cpu_monitor() -> None:
+    from converters.mininet_runtime.main import busy_fraction, cpu_times
+    a = cpu_times()
+    assert a is not None and a[1] >= a[0] > 0
+    assert busy_fraction((100, 1000), (150, 1100)) == 0.5
+    assert busy_fraction(None, a) is None and busy_fraction(a, a) is None
