@@ -19,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from sendim.model.checks import parse_ipv4_interface
 from sendim.model.system import Flow, Granularity, Protocol, System, Traffic
 
 DEFAULT_CHUNK_SIZE = 64_000          # bytes
@@ -62,25 +63,29 @@ def _resolve_dpids(system: System) -> None:
 
 
 def _resolve_ports(system: System) -> None:
-    used: dict[str, set[int]] = {}
+    # Nodes without explicit ports (nearly all) take 1, 2, 3... from a plain
+    # counter; only nodes with explicit ports go through the slower _Counter.
+    explicit: dict[str, set[int]] = {}
     for link in system.links:
         if link.src_port:
-            used.setdefault(link.src, set()).add(link.src_port)
+            explicit.setdefault(link.src, set()).add(link.src_port)
         if link.dst_port:
-            used.setdefault(link.dst, set()).add(link.dst_port)
-    counters: dict[str, _Counter] = {}
-
-    def take(node: str) -> int:
-        counter = counters.get(node)
-        if counter is None:
-            counter = counters[node] = _Counter(used.setdefault(node, set()))
-        return counter.take()
-
+            explicit.setdefault(link.dst, set()).add(link.dst_port)
+    counters = {node: _Counter(used) for node, used in explicit.items()}
+    plain: dict[str, int] = {}
     for link in system.links:
         if not link.src_port:
-            link.src_port = take(link.src)
+            counter = counters.get(link.src)
+            if counter is None:
+                link.src_port = plain[link.src] = plain.get(link.src, 0) + 1
+            else:
+                link.src_port = counter.take()
         if not link.dst_port:
-            link.dst_port = take(link.dst)
+            counter = counters.get(link.dst)
+            if counter is None:
+                link.dst_port = plain[link.dst] = plain.get(link.dst, 0) + 1
+            else:
+                link.dst_port = counter.take()
 
 
 def _mac(n: int) -> str:
@@ -92,18 +97,17 @@ def _resolve_addresses(system: System) -> None:
     base = int(DEFAULT_HOST_NETWORK.network_address)
     for host in system.hosts.values():
         if host.ip:
-            try:
-                addr = int(ipaddress.IPv4Interface(host.ip).ip)
-            except ValueError:
-                continue  # reported by checks
-            used_numbers.add(addr - base)
+            parsed = parse_ipv4_interface(host.ip)
+            if parsed is not None:   # malformed ones are reported by check()
+                used_numbers.add(parsed[0] - base)
     ip_counter = _Counter(set(used_numbers))
     used_macs = {h.mac.lower() for h in system.hosts.values() if h.mac}
     mac_counter = _Counter(set())
     prefix = DEFAULT_HOST_NETWORK.prefixlen
     for host in system.hosts.values():
         if not host.ip:
-            host.ip = f"{ipaddress.IPv4Address(base + ip_counter.take())}/{prefix}"
+            n = base + ip_counter.take()
+            host.ip = f"{n >> 24}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}/{prefix}"
         elif "/" not in host.ip:
             host.ip = f"{host.ip}/{prefix}"
         if host.mac:
