@@ -24,7 +24,7 @@ def test_missing_pieces_are_named_with_the_fix(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(_emuhost.os, "geteuid", lambda: 1000)
     monkeypatch.setattr(_emuhost.shutil, "which", lambda tool: None)
     monkeypatch.setattr(_emuhost, "MININET_PYTHON", "/nonexistent/python3")
-    missing = _emuhost.missing_requirements()
+    missing = _emuhost._missing_now()
     text = "\n".join(missing)
     assert "root privileges" in text
     assert "Mininet (importable by /nonexistent/python3): install it with: " \
