@@ -15,6 +15,8 @@ subclasses) to exit code 2 and every other :class:`SendimError` to exit 1.
     ├── DeploymentError         a deployer could not realise the system
     │   └── EmulationError      Mininet/OVS/controller failures
     ├── StoreError              the state store failed
+    │   ├── StoreConflict       a compare-and-set lost against another writer
+    │   └── StoreLockTimeout    a lock was not acquired in time
     └── RegistryError           an unknown backend kind was asked for
 """
 
@@ -86,6 +88,14 @@ class EmulationError(DeploymentError):
 
 class StoreError(SendimError):
     """The state store (local or ZooKeeper) failed."""
+
+
+class StoreConflict(StoreError):
+    """A compare-and-set failed: the key was changed (or created) by someone else."""
+
+
+class StoreLockTimeout(StoreError):
+    """A lock could not be acquired within the timeout."""
 
 
 class RegistryError(InputError, KeyError):

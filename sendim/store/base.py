@@ -27,15 +27,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendim.errors import StoreError
-
-
-class StoreConflict(StoreError):
-    """A compare-and-set failed: the key was changed (or created) by someone else."""
-
-
-class StoreLockTimeout(StoreError):
-    """A lock could not be acquired within the timeout."""
+from sendim.errors import StoreConflict, StoreError, StoreLockTimeout  # noqa: F401 (re-exported)
 
 
 _SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+=:-]{0,199}")
