@@ -14,10 +14,11 @@ It speaks only through the :class:`~sendim.simulator.control.ControlChannel`:
   that used it, so the next packet misses, comes back as a packet-in and
   takes a new path. Links coming back are used by new routes.
 
-Routes are destination-based; shortest-path trees are computed per
-destination switch by BFS on demand and cached until the topology changes,
-so nothing is precomputed for all pairs and a 100k-node system costs only
-the trees its traffic needs.
+Routes are destination-based; hop counts to a destination switch are
+computed by BFS on demand and cached until the topology changes, so nothing
+is precomputed for all pairs and a 100k-node system costs only the searches
+its traffic needs. Equal-cost choices are spread by destination (see
+:meth:`BuiltinShortestPath.path`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ TREE_CACHE = 4096
 _ALL_COOKIES = 0xFFFFFFFFFFFFFFFF
 
 
+def _mix(a: int, b: int, c: int) -> int:
+    """A fixed 32-bit hash of three small integers (no PYTHONHASHSEED)."""
+    x = (a * 0x9E3779B1 + b * 0x85EBCA77 + c * 0xC2B2AE3D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x2C1B3C6D) & 0xFFFFFFFF
+    x ^= x >> 12
+    x = (x * 0x297A2D39) & 0xFFFFFFFF
+    return x ^ (x >> 15)
+
+
 class BuiltinShortestPath:
     """Shortest-path routing for runs without a controller app.
 
@@ -51,7 +62,7 @@ class BuiltinShortestPath:
         self.channel: ControlChannel | None = None
         self.errors: list[ErrorMsg] = []
         self._cookie = 0
-        self._trees: dict[str, dict[str, tuple[str, int, str]]] = {}
+        self._trees: dict[str, dict[str, int]] = {}     # destination → hop counts
         self._routes: dict[int, tuple[list[int], list[str]]] = {}   # cookie → (dpids, links)
         self._by_link: dict[str, dict[int, None]] = {}
         self._down: set[str] = set()
@@ -65,6 +76,7 @@ class BuiltinShortestPath:
             raise ValueError("the built-in controller needs the channel's system")
         self._dpid = {sid: sw.dpid for sid, sw in system.switches.items()}
         self._name = {sw.dpid: sid for sid, sw in system.switches.items()}
+        self._index = {sid: i for i, sid in enumerate(system.switches)}
         # switch → (neighbour, port here, port there, link id), in model order
         self._adj: dict[str, list[tuple[str, int, int, str]]] = {
             sid: [] for sid in system.switches}
@@ -157,38 +169,55 @@ class BuiltinShortestPath:
                                           actions=[Output(outs[0])], data=data))
 
     def path(self, src: str, dst: str) -> list[tuple[str, int, str]] | None:
-        """Hops ``(next switch, out port, link id)`` from switch *src* to *dst*."""
-        tree = self._trees.get(dst)
-        if tree is None:
-            tree = self._tree(dst)
+        """Hops ``(next switch, out port, link id)`` from switch *src* to *dst*.
+
+        Among equal-cost next hops a switch picks one by a fixed hash of
+        (destination, switch, neighbour): the choice depends only on the
+        switch and the destination, so the routes towards one destination
+        form a tree (entries never disagree), while different destinations
+        spread over different equal-cost links (core switches of a fat-tree).
+        """
+        dist = self._trees.get(dst)
+        if dist is None:
+            dist = self._distances(dst)
+        left = dist.get(src)
+        if left is None:
+            return None
+        index, adj, down = self._index, self._adj, self._down
+        root = index[dst]
         hops = []
         node = src
-        while node != dst:
-            step = tree.get(node)
-            if step is None:
+        while left > 0:
+            left -= 1
+            best = None
+            here = index[node]
+            for nbr, port, _, link in adj[node]:
+                if dist.get(nbr) == left and link not in down:
+                    score = _mix(root, here, index[nbr])
+                    if best is None or score < best[0]:
+                        best = (score, nbr, port, link)
+            if best is None:
                 return None
-            hops.append(step)
-            node = step[0]
+            hops.append(best[1:])
+            node = best[1]
         return hops
 
-    def _tree(self, root: str) -> dict[str, tuple[str, int, str]]:
-        """BFS towards *root*: for each switch, its next hop (switch, port, link)."""
-        tree: dict[str, tuple[str, int, str]] = {}
-        seen = {root}
+    def _distances(self, root: str) -> dict[str, int]:
+        """Hop counts to *root* over the links believed up (BFS)."""
+        dist = {root: 0}
         queue = deque([root])
         adj, down = self._adj, self._down
         while queue:
             node = queue.popleft()
-            for nbr, _, nbr_port, link in adj[node]:
-                if nbr in seen or link in down:
-                    continue
-                seen.add(nbr)
-                tree[nbr] = (node, nbr_port, link)     # nbr reaches root through node
-                queue.append(nbr)
+            d = dist[node] + 1
+            for nbr, _, _, link in adj[node]:
+                if nbr not in dist and link not in down:
+                    dist[nbr] = d
+                    queue.append(nbr)
         if len(self._trees) >= TREE_CACHE:
             del self._trees[next(iter(self._trees))]
-        self._trees[root] = tree
-        return tree
+        self._trees[root] = dist
+        return dist
 
     # -- port status -------------------------------------------------------------------
     def _port_status(self, dpid: int, msg: PortStatus) -> None:

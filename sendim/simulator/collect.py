@@ -6,7 +6,9 @@ channels' byte counters, sampled every ``sample_interval`` seconds while the
 simulation runs. Both are reported per directed link as at most
 :data:`MAX_BINS` consecutive bins of equal width: ``[start_s, utilization]``
 (the mean over the bin; None on links of unlimited bandwidth, whose
-``throughput`` is reported instead).
+``throughput`` is reported instead). Links that never carried anything are
+left out; with many links the bins get wider (at most
+:data:`MAX_TOTAL_BINS` in all, at least :data:`MIN_BINS` per link).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ if TYPE_CHECKING:
 
 SCHEMA = "sendim.results/1"
 MAX_BINS = 100
+MIN_BINS = 10
+MAX_TOTAL_BINS = 100_000
+"""Bins over all links: big networks get coarser series, not huge files."""
 
 
 def _r(x: float | None, nd: int = 9) -> float | None:
@@ -68,45 +73,50 @@ def link_documents(sim: "Simulation", end: float) -> list[dict[str, Any]]:
     """Utilization per directed link that carried anything."""
     if end <= 0:
         return []
+    fluid_load = sim.fluid.load
+    used = [(link_id, direction, ch) for link_id, sl in sim.links.items()
+            for direction, ch in ((0, sl.fwd), (1, sl.rev))
+            if ch.tx_frames or (link_id, direction) in fluid_load]
+    if not used:
+        return []
     step = sim.sample_interval
-    width = step * max(1, math.ceil(end / step / MAX_BINS))
+    want = max(MIN_BINS, min(MAX_BINS, MAX_TOTAL_BINS // len(used)))
+    width = step * max(1, math.ceil(end / step / want))
     nbins = max(1, math.ceil(end / width - 1e-9))
     out = []
-    fluid_load = sim.fluid.load
-    for link_id, sl in sim.links.items():
-        for direction, ch in ((0, sl.fwd), (1, sl.rev)):
-            key = (link_id, direction)
-            bits = [0.0] * nbins
-            any_traffic = False
-            series = fluid_load.get(key)
-            if series:
-                any_traffic = True
-                _integrate(series, end, width, bits)
-            samples = sim.samples.get(ch)
-            if samples:
-                any_traffic = True
-                previous = 0
-                for t, total in samples:
-                    k = min(nbins - 1, int(max(0.0, t - 1e-12) // width))
-                    bits[k] += (total - previous) * 8.0
-                    previous = total
-            if not any_traffic and not ch.tx_frames:
-                continue
-            cap = ch.bandwidth
-            bins = []
-            for k, b in enumerate(bits):
-                w = min(width, end - k * width)
-                rate = b / w if w > 0 else 0.0
-                bins.append([_r(k * width), _r(rate / cap, 6) if cap else None])
-            total_bits = sum(bits)
-            out.append({
-                "id": link_id, "src": ch.src, "dst": ch.dst, "direction": direction,
-                "capacity_bps": cap, "frames": ch.tx_frames, "bytes": ch.tx_bytes,
-                "drops": {"queue": ch.drop_queue, "loss": ch.drop_loss, "down": ch.drop_down},
-                "throughput_bps": _r(total_bits / end, 3),
-                "mean_utilization": _r(total_bits / end / cap, 6) if cap else None,
-                "utilization": bins,
-            })
+    for link_id, direction, ch in used:
+        key = (link_id, direction)
+        bits = [0.0] * nbins
+        any_traffic = False
+        series = fluid_load.get(key)
+        if series:
+            any_traffic = True
+            _integrate(series, end, width, bits)
+        samples = sim.samples.get(ch)
+        if samples:
+            any_traffic = True
+            previous = 0
+            for t, total in samples:
+                k = min(nbins - 1, int(max(0.0, t - 1e-12) // width))
+                bits[k] += (total - previous) * 8.0
+                previous = total
+        if not any_traffic and not ch.tx_frames:
+            continue
+        cap = ch.bandwidth
+        bins = []
+        for k, b in enumerate(bits):
+            w = min(width, end - k * width)
+            util = round(b / w / cap, 6) if cap and w > 0 else None
+            bins.append([round(k * width, 9), util])
+        total_bits = sum(bits)
+        out.append({
+            "id": link_id, "src": ch.src, "dst": ch.dst, "direction": direction,
+            "capacity_bps": cap, "frames": ch.tx_frames, "bytes": ch.tx_bytes,
+            "drops": {"queue": ch.drop_queue, "loss": ch.drop_loss, "down": ch.drop_down},
+            "throughput_bps": _r(total_bits / end, 3),
+            "mean_utilization": _r(total_bits / end / cap, 6) if cap else None,
+            "utilization": bins,
+        })
     return out
 
 

@@ -15,6 +15,7 @@ by ``seed`` and the element's id, so a run is reproducible exactly.
 
 from __future__ import annotations
 
+import gc
 import math
 import random
 import time
@@ -86,6 +87,7 @@ class Simulation:
         self.storm_hops = storm_hops if storm_hops is not None else 2 * len(system.switches) + 32
         self.flight_limit = flight_limit
         self.inflight = 0
+        self.active_channels: list[Any] = []     # channels that ever sent, in that order
         self.env = simpy.Environment()
         self.channel = ControlChannel(self.env, control_latency, system)
         self.controller: ControllerApp = controller if controller is not None \
@@ -115,6 +117,15 @@ class Simulation:
 
     # -- construction ---------------------------------------------------------------
     def _build(self) -> None:
+        enabled = gc.isenabled()
+        gc.disable()                 # millions of small objects: no cyclic GC meanwhile
+        try:
+            self._build_nodes()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build_nodes(self) -> None:
         system, env = self.system, self.env
         for sw in system.switches.values():
             s = SimSwitch(self, sw)
@@ -333,15 +344,14 @@ class Simulation:
         """Read the channels' byte counters (packet/chunk link utilization)."""
         now = self.env.now
         samples = self.samples
-        for sl in self.links.values():
-            for ch in (sl.fwd, sl.rev):
-                total = ch.sent_bytes(now) if ch.finishes else ch.tx_bytes
-                series = samples.get(ch)
-                if series is None:
-                    if total:
-                        samples[ch] = [(now, total)]
-                elif series[-1][1] != total:
-                    series.append((now, total))
+        for ch in self.active_channels:
+            total = ch.sent_bytes(now) if ch.finishes else ch.tx_bytes
+            series = samples.get(ch)
+            if series is None:
+                if total:
+                    samples[ch] = [(now, total)]
+            elif series[-1][1] != total:
+                series.append((now, total))
         if not final and not self._stop:
             Call(self.env, self.sample_interval, self._sample)
 

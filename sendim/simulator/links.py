@@ -92,6 +92,7 @@ class Guard(Protocol):
 
     inflight: int
     flight_limit: int
+    active_channels: list
 
     def on_flight_limit(self) -> None: ...
 
@@ -153,6 +154,8 @@ class Channel:
             self.queued_bytes += size
         else:
             done = now
+        if not self.tx_frames:
+            self.guard.active_channels.append(self)
         self.tx_bytes += size
         self.tx_frames += 1
         if self.loss and self.rng is not None and self.rng.random() < self.loss:
