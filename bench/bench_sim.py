@@ -38,11 +38,18 @@ from sendim.topology.builder import Topo
 from sendim.topology.generators import fat_tree, linear
 
 
-def timed(fn: Callable[[], object]) -> tuple[float, object]:
+def timed(fn: Callable[[], object], *, gc_off: bool = False) -> tuple[float, object]:
+    """Wall time of ``fn()``; with *gc_off* the cyclic GC is paused (as the
+    simulation pauses it while building), so baselines compare fairly."""
     gc.collect()
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+    if gc_off:
+        gc.disable()
+    try:
+        t0 = time.perf_counter()
+        out = fn()
+        return time.perf_counter() - t0, out
+    finally:
+        gc.enable()
 
 
 def bare_simpy_rate(n: int = 200_000) -> float:
@@ -84,9 +91,9 @@ def bench_build(sizes: list[int]) -> None:
           f"{'simpy s':>8} {'sim/nx':>7} {'sim/simpy':>9}")
     for nodes in sizes:
         system = linear(nodes // 2, bw="1Gbps", delay="1ms")
-        t_sim, _ = timed(lambda: Simulation(system))
-        t_nx, _ = timed(lambda: nx_baseline(system))
-        t_sp, _ = timed(lambda: simpy_baseline(system))
+        t_sim, _ = timed(lambda: Simulation(system), gc_off=True)
+        t_nx, _ = timed(lambda: nx_baseline(system), gc_off=True)
+        t_sp, _ = timed(lambda: simpy_baseline(system), gc_off=True)
         n = system.node_count
         print(f"{n:>8} {len(system.links):>8} {t_sim:>8.2f} {t_sim / n * 1e6:>8.1f} "
               f"{t_nx:>7.2f} {t_sp:>8.2f} {t_sim / t_nx:>7.2f} {t_sim / t_sp:>9.2f}")

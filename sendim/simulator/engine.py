@@ -39,7 +39,7 @@ from sendim.simulator.tcp import TCP_HEADERS, TcpTransfer
 from sendim.simulator.timing import Call
 
 DEFAULT_GRACE = 1.0           # seconds after open-loop traffic for frames in flight
-DEFAULT_FLIGHT_LIMIT = 1_000_000
+DEFAULT_FLIGHT_LIMIT = 500_000
 PINGALL_PAYLOAD = 56          # bytes, as ping's default
 PINGALL_TIMEOUT = 5.0
 SAMPLE_EVERY = 4096           # events between progress / wall-clock checks

@@ -137,9 +137,10 @@ class Channel:
             self.drop_down += 1
             return False
         env = self.env
-        now = env.now
+        now = env._now
         size = frame.size
-        if self.bandwidth:
+        bandwidth = self.bandwidth
+        if bandwidth:
             q = self.finishes
             while q and q[0][0] <= now:
                 self.queued_bytes -= q.popleft()[1]
@@ -147,21 +148,21 @@ class Channel:
                                              and len(q) >= 2):
                 self.drop_queue += 1
                 return False
-            start = self.busy_until if self.busy_until > now else now
-            done = start + size * 8.0 / self.bandwidth
+            busy = self.busy_until
+            done = (busy if busy > now else now) + size * 8.0 / bandwidth
             self.busy_until = done
             q.append((done, size))
             self.queued_bytes += size
         else:
             done = now
+        guard = self.guard
         if not self.tx_frames:
-            self.guard.active_channels.append(self)
+            guard.active_channels.append(self)
         self.tx_bytes += size
         self.tx_frames += 1
         if self.loss and self.rng is not None and self.rng.random() < self.loss:
             self.drop_loss += 1
             return True  # it left; the wire lost it
-        guard = self.guard
         guard.inflight += 1
         if guard.inflight > guard.flight_limit:
             guard.on_flight_limit()

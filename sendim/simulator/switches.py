@@ -139,8 +139,10 @@ class SimSwitch:
     def _packet_ins(self, packet_ins: list[PacketIn], frame: Frame | None) -> None:
         sim = self.sim
         for pin in packet_ins:
-            if frame is not None:
-                sim.pin_memory.remember(self.dpid, _pin_key(pin.buffer_id, pin.data), frame)
+            if frame is not None:     # a snapshot: the frame itself may travel on
+                sim.pin_memory.remember(self.dpid, _pin_key(pin.buffer_id, pin.data),
+                                        Frame(frame.data, frame.size, frame.lineage,
+                                              frame.path, frame.tag, frame.born))
             sim.channel.to_controller(self.dpid, pin)
 
 
