@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gc
 import math
-import random
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,7 +24,7 @@ from typing import Any
 import simpy
 
 from sendim.errors import SimulationError
-from sendim.model import EventAction, EventTarget, Granularity, Protocol, System, Traffic
+from sendim.model import EventAction, EventTarget, Granularity, System
 from sendim.simulator import packets as pk
 from sendim.simulator.builtin_controller import BuiltinShortestPath
 from sendim.simulator.control import ControlChannel, ControllerApp
@@ -33,15 +32,12 @@ from sendim.simulator.fluidflows import FluidFlows
 from sendim.simulator.hosts import SimHost
 from sendim.simulator.links import Frame, SimLink
 from sendim.simulator.records import FlowRecord, PingRecord
-from sendim.simulator.sources import ICMP_HEADERS, Pinger, UdpStream
 from sendim.simulator.switches import N_TABLES, PacketInMemory, SimSwitch
-from sendim.simulator.tcp import TCP_HEADERS, TcpTransfer
 from sendim.simulator.timing import Call
+from sendim.simulator.traffic import schedule_traffic
 
 DEFAULT_GRACE = 1.0           # seconds after open-loop traffic for frames in flight
 DEFAULT_FLIGHT_LIMIT = 500_000
-PINGALL_PAYLOAD = 56          # bytes, as ping's default
-PINGALL_TIMEOUT = 5.0
 SAMPLE_EVERY = 4096           # events between progress / wall-clock checks
 
 
@@ -106,13 +102,12 @@ class Simulation:
         self.events_processed = 0
         self.wall_s = 0.0
         self.stopped_by: str | None = None
-        self._ping_flows: dict[int, tuple[FlowRecord, PingRecord]] = {}
+        self.ping_series: dict[int, tuple[FlowRecord, PingRecord]] = {}   # ping flows
         self._active = 0
         self._grace_needed = False
         self._stop = False
         self._draining = False
         self._ran = False
-        self._ident = 0
         self._build()
 
     # -- construction ---------------------------------------------------------------
@@ -194,9 +189,10 @@ class Simulation:
         rec.done = True
         if grace:
             self._grace_needed = True
-        self._traffic_done()
+        self.traffic_done()
 
-    def _traffic_done(self) -> None:
+    def traffic_done(self) -> None:
+        """One unit of traffic (a flow, or the whole pingall) is over."""
         self._active -= 1
         if self._active == 0:
             self._finish_soon()
@@ -219,81 +215,6 @@ class Simulation:
             self._draining = True
             return
         self._stop = True
-
-    # -- traffic ----------------------------------------------------------------------
-    def _schedule_traffic(self) -> None:
-        for index, flow in enumerate(self.system.flows):
-            traffic = flow.traffic or Traffic.BULK
-            rec = FlowRecord(flow, index, flow.granularity.value, traffic.value,
-                             flow.src_port or 10000 + index % 50000, flow.dst_port or 5001)
-            self.flows.append(rec)
-            self._active += 1
-            rec.start_s = max(flow.start, self.settle)
-            Call(self.env, rec.start_s, self._start_flow, (rec,))
-        if self.pingall:
-            hosts = list(self.hosts.values())
-            if len(hosts) > 1:
-                self._active += 1
-                Call(self.env, self.settle, self._start_pingall, (hosts,))
-
-    def _start_flow(self, rec: FlowRecord) -> None:
-        flow = rec.flow
-        src, dst = self.hosts[flow.src], self.hosts[flow.dst]
-        traffic = flow.traffic or Traffic.BULK
-        if traffic is Traffic.PING or flow.protocol is Protocol.ICMP:
-            self._start_ping_flow(rec, src, dst)
-            return
-        if flow.granularity is Granularity.FLOW:
-            self.fluid.add(rec, src, dst).start()
-            return
-        chunked = flow.granularity is Granularity.CHUNK
-        tcp = flow.protocol is Protocol.TCP
-        headers = TCP_HEADERS if tcp else 28
-        unit = (flow.chunk_size or 64_000) if chunked else max(1, flow.packet_size - headers)
-        if traffic is Traffic.BULK and tcp:
-            TcpTransfer(self, rec, src, dst, unit, chunked).start()
-            return
-        rng = random.Random(f"{self.seed}/flow/{flow.id}")
-        if flow.rate is None:   # open-loop bulk: the host link's rate
-            flow_rate = src.link.model.bandwidth or 1e9
-            rec.flow = flow = _with_rate(flow, flow_rate)
-        UdpStream(self, rec, src, dst, unit, chunked, traffic is Traffic.POISSON, rng,
-                  tcp=tcp).start()
-
-    def _start_ping_flow(self, rec: FlowRecord, src: SimHost, dst: SimHost) -> None:
-        flow = rec.flow
-        interval = flow.interval or 1.0
-        payload = max(0, flow.packet_size - ICMP_HEADERS)
-        if flow.duration is not None:
-            count = max(1, int(math.floor(flow.duration / interval + 1e-9)))
-        elif flow.size is not None:
-            count = max(1, math.ceil(flow.size / max(1, payload)))
-        else:
-            count = 1
-        ping = PingRecord(src.id, dst.id, flow.id)
-        self.pings.append(ping)
-        self._ping_flows[rec.index] = (rec, ping)
-        self._ident += 1
-        Pinger(self, ping, src, dst, self._ident, count, interval, payload,
-               lambda: self.flow_done(rec)).start()
-
-    def _start_pingall(self, hosts: list[SimHost]) -> None:
-        left = [len(hosts) * (len(hosts) - 1)]
-
-        def one_done() -> None:
-            left[0] -= 1
-            if left[0] == 0:
-                self._traffic_done()
-
-        for a in hosts:
-            for b in hosts:
-                if a is b:
-                    continue
-                ping = PingRecord(a.id, b.id)
-                self.pings.append(ping)
-                self._ident += 1
-                Pinger(self, ping, a, b, self._ident, 1, 1.0, PINGALL_PAYLOAD, one_done,
-                       timeout=PINGALL_TIMEOUT).start()
 
     # -- timed events -----------------------------------------------------------------
     def _event(self, ev: Any) -> None:
@@ -338,7 +259,7 @@ class Simulation:
 
     def ping_flows(self) -> list[tuple[FlowRecord, PingRecord]]:
         """The ping-traffic flows with their echo series."""
-        return list(self._ping_flows.values())
+        return list(self.ping_series.values())
 
     def _sample(self, final: bool = False) -> None:
         """Read the channels' byte counters (packet/chunk link utilization)."""
@@ -381,7 +302,7 @@ class Simulation:
             sw.connect()
         for ev in self.system.events:
             Call(env, ev.time, self._event, (ev,))
-        self._schedule_traffic()
+        self._active += schedule_traffic(self)
         if self._active == 0:
             self._finish_soon()
         if self.until is not None:
@@ -429,7 +350,3 @@ class Simulation:
         if progress is not None:
             progress(env.now, expected)
 
-
-def _with_rate(flow: Any, rate: float) -> Any:
-    from dataclasses import replace
-    return replace(flow, rate=rate)
