@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sendim.deploy import Deployer, RunRequest
+from sendim.deploy import Deployer, RunRequest, ryu_manager_arguments
 from sendim.errors import DeploymentError
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class SimulationDeployer(Deployer):
             progress=request.progress,
         )
         results = sim.run()
-        results.meta.notes.extend(request.notes)
+        _record_revisions(results, dep)
         return results
 
 
@@ -46,4 +46,18 @@ def _ryu_controller(dep):
         raise DeploymentError(
             f"controller apps {[a.name for a in dep.controller.apps]} need the Ryu runtime "
             f"({exc}); install it with: bash scripts/components.sh ryu") from exc
-    return RyuController(dep.controller)
+    apps, options = ryu_manager_arguments(dep.controller)
+    return RyuController(apps, options)
+
+
+def _record_revisions(results, dep) -> None:
+    """Trace the run to the exact app code: a content hash per app."""
+    from sendim.changeset import revision_of
+
+    if dep.controller.apps:
+        revisions = {app.name: revision_of(app.name) for app in dep.controller.apps}
+        meta = results["meta"] if isinstance(results, dict) else results.meta
+        if isinstance(meta, dict):
+            meta["app_revisions"] = revisions
+        else:
+            meta.app_revisions = revisions

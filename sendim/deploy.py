@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from sendim.model import Deployment, System
+from sendim.model import Controller, Deployment, System
 
 if TYPE_CHECKING:  # results are only needed for typing here
     from sendim.results import Results
@@ -46,3 +46,20 @@ class Deployer(ABC):
     @abstractmethod
     def run(self, request: RunRequest) -> "Results":
         """Run the experiment to completion and clean up everything started."""
+
+
+def ryu_manager_arguments(controller: Controller) -> tuple[list[str], list[str]]:
+    """(app names, ryu-manager options) for a deployment's controller.
+
+    Every realization passes apps the same way, so the same app sees the same
+    configuration in simulation and in emulation. Ryu keeps its options in one
+    global configuration, so an app's ``<option name="x" value="y"/>`` becomes
+    ``--x=y`` for the whole controller (``value="true"`` becomes plain ``--x``).
+    """
+    apps = [app.name for app in controller.apps]
+    options = ["--observe-links"] if controller.observe_links else []
+    for app in controller.apps:
+        for name, value in app.options.items():
+            flag = "--" + name.lstrip("-")
+            options.append(flag if value.lower() == "true" else f"{flag}={value}")
+    return apps, options
