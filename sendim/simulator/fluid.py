@@ -4,30 +4,32 @@
 resources (a bidirectional link is two resources) and, for the engine, how
 many bytes each flow has delivered and when the next one completes.
 
-Allocation: progressive filling (water-filling). The resource (or per-flow
-cap, a one-flow pseudo-resource) with the smallest fair share
-``remaining capacity / unfrozen flows`` is the bottleneck; its flows freeze at
-that share, which is subtracted along their paths; repeat. A heap with lazy
-invalidation finds each bottleneck, so solving a set of F flows with I path
-incidences over R resources costs O((F + I) log(F + R)), plus O(n_r) per
-resource to read the rates of flows outside the set.
+Allocation: progressive filling (water-filling). The water level rises; a
+resource saturates when ``capacity = rates of its frozen flows + level x
+its unfrozen flows``, and then freezes its unfrozen flows at the level; a
+flow's cap is a one-flow pseudo-resource. A heap orders these events, so a
+from-scratch solve of F flows with I path incidences over R resources costs
+O((F + I) log(F + R)) (:meth:`FluidNetwork.recompute`).
 
-Incremental updates: a change (flow added/removed, cap, path or capacity
-changed) re-solves only a neighbourhood ``S`` of it - the flows sharing a
-resource with the change - with flows outside ``S`` held at their rates. The
-result is then verified with the bottleneck certificate (Bertsekas &
-Gallager): an allocation is max-min fair iff it is feasible and every flow is
-at its cap or crosses a saturated resource on which no flow is faster. Only
-flows on resources touched by ``S`` can lose their certificate (each flow
-remembers its bottleneck, so most checks are O(1)); violators join ``S`` and
-it is solved again. After ``MAX_ROUNDS`` rounds the whole connected component
-of the "flows - shared finite resources" graph is solved, which is exact by
-construction. So an event costs about the size of its neighbourhood, never
-more than a few times its component, and disjoint flows never interact.
+Incremental updates replay progressive filling *differentially*. Each flow
+remembers its rate and the resource that froze it (its bottleneck). After a
+change, the water rises again from 0, but only over what differs from the
+previous run: the resources the change touched are "perturbed", and a flow
+enters play when its bottleneck is perturbed or a perturbed resource
+saturates below its old rate. A resource becomes perturbed only when a flow
+on it freezes at a new rate (or passes its old rate unfrozen). Flows not in
+play keep their rate; on perturbed resources they are known to freeze at
+their old rate, which the resource schedules as an event. The work is thus
+O((P + N) log) for P flows in play and N flow incidences on perturbed
+resources - the flows whose rates change and their immediate neighbours -
+independent of the rest of the network; disjoint flows never interact, and
+the cost never exceeds a constant factor of re-solving the connected
+component. Should rounding leave the replay inconsistent, the component is
+solved from scratch instead.
 
 Conventions: rates and capacities in bit/s, sizes in bytes, times in seconds.
-Capacity ``None`` is infinite: such a resource never constrains, and is not
-even looked at when solving. Every flow needs a finite bound - a cap, a
+Capacity ``None`` is infinite: such a resource never constrains and is never
+looked at when solving. Every flow needs a finite bound - a cap, a
 ``default_cap`` or a finite resource on its path - otherwise its rate would be
 infinite and :class:`ModelError` is raised. A resource listed twice in a path
 counts once. Rates that move by less than ``atol + rtol * rate`` keep their old
@@ -45,12 +47,11 @@ from sendim.errors import ModelError, SimulationError
 
 INF = math.inf
 _CAP = "cap"            # the bottleneck of a flow held by its own cap
-MAX_ROUNDS = 4          # local expansion rounds before solving the whole component
 _SNAP_BYTES = 1e-6      # remaining bytes this small (or 1e-9 of the size) count as done
 
 
 class _Resource:
-    __slots__ = ("key", "idx", "cap", "flows", "load")
+    __slots__ = ("key", "idx", "cap", "flows", "load", "ep", "fsum", "k", "pend", "ver")
 
     def __init__(self, key: Hashable, idx: int, cap: float):
         self.key = key
@@ -58,26 +59,36 @@ class _Resource:
         self.cap = cap
         self.flows: dict[_Flow, None] = {}   # insertion-ordered set
         self.load = 0.0
+        # replay state, valid while ep == the network's epoch
+        self.ep = 0
+        self.fsum = 0.0                      # rates of flows frozen so far
+        self.k = 0                           # unfrozen flows
+        self.pend: list = []                 # (old rate, idx, flow) out of play
+        self.ver = 0
 
 
 class _Flow:
-    __slots__ = ("fid", "idx", "keys", "path", "ucap", "cap", "rate", "bneck",
-                 "size", "base", "t_base", "finish", "version")
+    __slots__ = ("fid", "idx", "keys", "path", "fin", "ucap", "cap", "rate", "bneck",
+                 "size", "base", "t_base", "finish", "version", "ep", "new", "nb")
 
     def __init__(self, fid: Hashable, idx: int):
         self.fid = fid
         self.idx = idx
         self.keys: list[Hashable] = []
         self.path: tuple[_Resource, ...] = ()
-        self.ucap: float | None = None      # cap as given
-        self.cap: float | None = None       # effective cap (ucap or default_cap)
-        self.rate = 0.0
+        self.fin: tuple[_Resource, ...] = ()   # the finite-capacity part of path
+        self.ucap: float | None = None         # cap as given
+        self.cap: float | None = None          # effective cap (ucap or default_cap)
+        self.rate = -1.0                       # -1: not solved yet
         self.bneck: _Resource | str | None = None
         self.size: float | None = None
-        self.base = 0.0                     # bytes delivered at t_base
+        self.base = 0.0                        # bytes delivered at t_base
         self.t_base = 0.0
         self.finish: float | None = None
         self.version = 0
+        self.ep = 0                            # in play while ep == epoch
+        self.new: float | None = None          # rate found by the replay
+        self.nb: _Resource | str | None = None
 
 
 @dataclass(slots=True)
@@ -85,9 +96,13 @@ class FluidStats:
     """Counters for benchmarks: how much work the incremental solver did."""
 
     events: int = 0
-    solved_flows: int = 0     # sum of |S| over every solve
-    rounds: int = 0
-    fallbacks: int = 0        # events that solved their whole component
+    in_play: int = 0          # flows re-solved, summed over events
+    perturbed: int = 0        # resources re-examined, summed over events
+    fallbacks: int = 0        # events that re-solved their component from scratch
+
+
+class _Inconsistent(Exception):
+    """The replay met a state rounding made impossible."""
 
 
 Rates = dict[Hashable, float]
@@ -109,7 +124,6 @@ class FluidNetwork:
         self.default_cap = _check_rate(default_cap, "default_cap")
         self.rtol = rtol
         self.atol = atol
-        self._ctol = 10 * rtol           # certificate tolerance, looser than rtol
         self.on_rates_changed = on_rates_changed
         self.now = 0.0
         self.stats = FluidStats()
@@ -117,6 +131,8 @@ class FluidNetwork:
         self._flows: dict[Hashable, _Flow] = {}
         self._done: list[tuple[float, int, int, _Flow]] = []   # completion heap
         self._nflow = 0
+        self._ep = 0
+        self._batch: _Batch | None = None
 
     # -- resources -------------------------------------------------------
     def add_resource(self, key: Hashable, capacity: float | None) -> None:
@@ -128,19 +144,24 @@ class FluidNetwork:
 
     def set_capacity(self, key: Hashable, capacity: float | None,
                      now: float | None = None) -> Rates:
-        """Change a capacity (0 = link down, stalling its flows)."""
+        """Change a capacity (0 = link down, stalling its flows; None = infinite)."""
         self._advance(now)
         r = self._resource(key)
         cap = _check_rate(capacity, f"capacity of {key!r}")
         new = INF if cap is None else cap
         if new == INF:
             for f in r.flows:
-                if f.cap is None and not any(q.cap != INF for q in f.path if q is not r):
+                if f.cap is None and not any(q is not r for q in f.fin):
                     raise _unbounded(f.fid)
         old, r.cap = r.cap, new
         if old == new:
             return {}
-        return self._update(dict.fromkeys(r.flows), extra=[r])
+        if INF in (old, new):
+            for f in r.flows:
+                f.fin = tuple(q for q in f.path if q.cap != INF)
+        if new == INF:          # its bottlenecked flows lose their bottleneck
+            return self._update(play_d=[f for f in r.flows if f.bneck is r], extra=[r])
+        return self._update(perturb=[r], extra=[r])
 
     def has_resource(self, key: Hashable) -> bool:
         return key in self._res
@@ -173,33 +194,27 @@ class FluidNetwork:
         f = _Flow(fid, self._nflow)
         self._nflow += 1
         f.keys, f.path = self._path(path)
+        f.fin = tuple(r for r in f.path if r.cap != INF)
         f.ucap = _check_rate(cap, f"cap of flow {fid!r}")
         f.cap = f.ucap if f.ucap is not None else self.default_cap
-        if f.cap is None and not any(r.cap != INF for r in f.path):
+        if f.cap is None and not f.fin:
             raise _unbounded(fid)
         f.size = size
         f.t_base = self.now
-        f.rate = -1.0               # never "close" to a real rate: always reported
         self._flows[fid] = f
         for r in f.path:
             r.flows[f] = None
-        seed = {f: None}
-        for r in f.path:
-            if r.cap != INF:
-                seed.update(r.flows)
-        return self._update(seed, extra=f.path)
+        return self._update(play=[f], perturb=f.fin, extra=f.path)
 
     def remove_flow(self, fid: Hashable, now: float | None = None) -> Rates:
         """Stop flow *fid* (KeyError if unknown); its neighbours speed up."""
         self._advance(now)
         f = self._flows.pop(fid)
         f.version += 1                       # drops its completion entry
-        seed: dict[_Flow, None] = {}
         for r in f.path:
             del r.flows[f]
-            if r.cap != INF:
-                seed.update(r.flows)
-        return self._update(seed, extra=f.path)
+            r.load -= f.rate if f.rate > 0 else 0.0
+        return self._update(perturb=f.fin, extra=f.path)
 
     def set_cap(self, fid: Hashable, cap: float | None, now: float | None = None) -> Rates:
         """Change the rate cap of *fid* (None = uncapped)."""
@@ -207,33 +222,44 @@ class FluidNetwork:
         f = self._flows[fid]
         ucap = _check_rate(cap, f"cap of flow {fid!r}")
         eff = ucap if ucap is not None else self.default_cap
-        if eff is None and not any(r.cap != INF for r in f.path):
+        if eff is None and not f.fin:
             raise _unbounded(fid)
         f.ucap, f.cap = ucap, eff
-        return self._update(self._around(f), extra=f.path)
+        return self._update(play_d=[f], extra=f.path)
 
     def set_path(self, fid: Hashable, path: Iterable[Hashable], now: float | None = None) -> Rates:
         """Reroute *fid* over *path*."""
         self._advance(now)
         f = self._flows[fid]
         keys, new = self._path(path)
-        if f.cap is None and not any(r.cap != INF for r in new):
+        fin = tuple(r for r in new if r.cap != INF)
+        if f.cap is None and not fin:
             raise _unbounded(fid)
-        old = f.path
-        seed = self._around(f)
+        old, old_fin = f.path, f.fin
         for r in old:
             del r.flows[f]
-        f.keys, f.path = keys, new
+            r.load -= f.rate if f.rate > 0 else 0.0
+        f.keys, f.path, f.fin = keys, new, fin
         for r in new:
             r.flows[f] = None
-        seed.update(self._around(f))
-        return self._update(seed, extra=old + new)
+            r.load += f.rate if f.rate > 0 else 0.0
+        return self._update(play=[f], perturb=old_fin + fin, extra=old + new)
+
+    def batch(self) -> "_Batch":
+        """Group mutations, e.g. every flow starting at one instant::
+
+            with net.batch() as b:
+                for ...: net.add_flow(...)      # each returns {}
+            b.changed                           # {flow id: rate}, one update
+
+        One replay at the end of the block costs far less than one per flow.
+        """
+        return _Batch(self)
 
     def recompute(self, now: float | None = None) -> Rates:
         """Solve every flow from scratch (a reference for tests and benchmarks)."""
         self._advance(now)
-        sol = self._solve(dict.fromkeys(self._flows.values()))
-        return self._commit(sol, [])
+        return self._commit(self._solve(dict.fromkeys(self._flows.values())), [])
 
     def __contains__(self, fid: Hashable) -> bool:
         return fid in self._flows
@@ -269,7 +295,7 @@ class FluidNetwork:
         t = self.now if now is None else now
         if f.finish is not None and t >= f.finish:
             return float(f.size)  # type: ignore[arg-type]
-        got = f.base + f.rate * max(0.0, t - f.t_base) / 8.0
+        got = f.base + max(f.rate, 0.0) * max(0.0, t - f.t_base) / 8.0
         return got if f.size is None else min(got, f.size)
 
     def remaining(self, fid: Hashable, now: float | None = None) -> float | None:
@@ -305,71 +331,204 @@ class FluidNetwork:
 
     def _path(self, path: Iterable[Hashable]) -> tuple[list[Hashable], tuple[_Resource, ...]]:
         keys = list(path)
-        res = tuple(dict.fromkeys(self._resource(k) for k in keys))
-        return keys, res
+        return keys, tuple(dict.fromkeys(self._resource(k) for k in keys))
 
-    @staticmethod
-    def _around(f: _Flow) -> dict[_Flow, None]:
-        seed = {f: None}
-        for r in f.path:
-            if r.cap != INF:
-                seed.update(r.flows)
-        return seed
+    def _update(self, play: Iterable[_Flow] = (), play_d: Iterable[_Flow] = (),
+                perturb: Iterable[_Resource] = (), extra: Iterable[_Resource] = ()) -> Rates:
+        """Replay progressive filling around a change, then commit.
 
-    def _update(self, seed: dict[_Flow, None], extra: Iterable[_Resource]) -> Rates:
-        """Re-solve around *seed* until the certificate holds, then commit."""
+        *play*: flows re-solved from level 0 (new or rerouted); *play_d*: flows
+        re-solved that keep their old rate until the level passes it;
+        *perturb*: resources whose load changed from level 0.
+        """
+        if self._batch is not None:
+            self._batch.add(play, play_d, perturb, extra)
+            return {}
         self.stats.events += 1
-        S = seed
-        if not S:
-            return self._commit({}, extra)
-        for _ in range(MAX_ROUNDS):
-            self.stats.rounds += 1
-            sol, rem, top = self._solve(S, keep=True)
-            grow = self._violators(S, sol, rem, top)
-            if grow is None:
-                return self._commit(sol, extra)
-            if not grow:                          # tolerance corner: stop local search
-                break
-            S = {**S, **grow}
-        self.stats.fallbacks += 1
-        return self._commit(self._solve(self._component(S)), extra)
+        play = [f for f in play if self._flows.get(f.fid) is f]
+        play_d = [f for f in play_d if self._flows.get(f.fid) is f]
+        perturb = list(perturb)
+        try:
+            sol = self._replay(play, play_d, perturb)
+        except _Inconsistent:
+            self.stats.fallbacks += 1
+            seed = dict.fromkeys(play + play_d)
+            for r in perturb:
+                seed.update(r.flows)
+            sol = self._solve(self._component(seed))
+        return self._commit(sol, extra)
 
-    def _solve(self, S: dict[_Flow, None], keep: bool = False):
-        """Progressive filling of the flows in *S*; others keep their rates."""
-        self.stats.solved_flows += len(S)
+    def _replay(self, play: list[_Flow], play_d: list[_Flow],
+                perturb: list[_Resource]) -> dict[_Flow, tuple[float, object]]:
+        """Differential progressive filling; returns {flow in play: (rate, bottleneck)}.
+
+        Heap events, by level: a perturbed resource's next event (kind 0: a
+        flow out of play freezing at its old rate, or saturation), a cap
+        (kind 1), a flow in play passing its old rate unfrozen (kind 2).
+        """
+        self._ep += 1
+        ep = self._ep
+        rtol, atol = 10 * self.rtol, 10 * self.atol
+        heap: list = []
+        push, pop, heappop = heapq.heappush, heapq.heappop, heapq.heappop
+        inplay: dict[_Flow, None] = {}
+        touched: list[_Resource] = []
+        dirty: dict[_Resource, None] = {}      # perturbed resources to reschedule
+        level = 0.0
+
+        def enter(h: _Flow, deadline: bool) -> None:
+            h.ep, h.new, h.nb = ep, None, None
+            inplay[h] = None
+            if deadline:
+                push(heap, (h.rate, 2, h.idx, 0, h))
+            if h.cap is not None:
+                push(heap, (h.cap, 1, h.idx, 0, h))
+            for q in h.fin:
+                if q.ep == ep:
+                    dirty[q] = None                    # h is no longer pending there
+
+        def disturb(q: _Resource, lev: float) -> None:
+            """q's load differs from the previous run from level *lev* on."""
+            q.ep = ep
+            touched.append(q)
+            fsum, k, pend, joining = 0.0, 0, [], []
+            below = lev - atol - rtol * lev
+            for h in q.flows:
+                if h.ep == ep:
+                    if h.new is None:
+                        k += 1
+                    else:
+                        fsum += h.new
+                elif h.rate < below:
+                    fsum += h.rate                     # froze before, as before
+                elif h.bneck is q:
+                    joining.append(h)
+                    k += 1
+                else:
+                    pend.append((h.rate, h.idx, h))
+                    k += 1
+            heapq.heapify(pend)
+            q.fsum, q.k, q.pend = fsum, k, pend
+            dirty[q] = None
+            for h in joining:
+                enter(h, True)
+
+        def freeze(h: _Flow, x: float, where: object, skip: object = None) -> None:
+            """h freezes at level x, held by *where*; *skip* resets itself."""
+            if h.ep != ep:
+                h.ep = ep
+                inplay[h] = None
+            old = h.rate
+            h.new, h.nb = x, where
+            moved = abs(x - old) > atol + rtol * (x if x > old else old)
+            for q in h.fin:
+                if q is skip:
+                    continue
+                if q.ep == ep:
+                    q.fsum += x
+                    q.k -= 1
+                    dirty[q] = None
+                elif moved:
+                    disturb(q, x)
+
+        for f in play:
+            enter(f, False)
+        for f in play_d:
+            enter(f, True)
+        for r in perturb:
+            if r.cap != INF and r.ep != ep:
+                disturb(r, 0.0)
+
+        while True:
+            for r in dirty:                            # (re)schedule changed resources
+                r.ver += 1
+                if r.k <= 0:
+                    continue
+                pend = r.pend
+                while pend and pend[0][2].ep == ep:   # entered play meanwhile
+                    heappop(pend)
+                at = (r.cap - r.fsum) / r.k
+                if pend and pend[0][0] < at:
+                    at = pend[0][0]
+                push(heap, (at if at > level else level, 0, r.idx, r.ver, r))
+            dirty.clear()
+            if not heap:
+                break
+            at, kind, _, ver, obj = pop(heap)
+            if at > level:
+                level = at
+            if kind == 0:
+                r = obj
+                if ver != r.ver:
+                    continue
+                pend = r.pend
+                sat = (r.cap - r.fsum) / r.k
+                if sat < level:
+                    sat = level
+                if pend and pend[0][0] < sat:          # a flow out of play freezes on time
+                    g = heappop(pend)[2]
+                    freeze(g, g.rate, g.bneck)         # updates r too
+                    continue
+                tie, above = sat - atol - rtol * sat, sat + atol + rtol * sat
+                todo = [h for h in r.flows
+                        if (h.new is None if h.ep == ep else h.rate >= tie)]
+                for h in todo:
+                    if h.ep == ep:
+                        if h.new is None:
+                            freeze(h, sat, r, r)
+                    elif h.rate > above:
+                        freeze(h, sat, r, r)
+                    else:
+                        freeze(h, h.rate, h.bneck, r)  # on time, at the same level
+                r.fsum, r.k, r.pend = r.cap, 0, []
+                r.ver += 1
+                dirty.pop(r, None)
+            elif obj.ep == ep and obj.new is None:
+                if kind == 1:
+                    freeze(obj, obj.cap, _CAP)
+                else:                                  # passed its old rate unfrozen
+                    for q in obj.fin:
+                        if q.ep != ep:
+                            disturb(q, level)
+
+        self.stats.in_play += len(inplay)
+        self.stats.perturbed += len(touched)
+        for h in inplay:
+            if h.new is None:
+                raise _Inconsistent(h.fid)
+        for r in touched:
+            if r.fsum > r.cap + atol + rtol * r.cap:
+                raise _Inconsistent(r.key)
+        return {h: (h.new, h.nb) for h in inplay}
+
+    def _solve(self, S: dict[_Flow, None]) -> dict[_Flow, tuple[float, object]]:
+        """Progressive filling of the flows in *S* from scratch; flows outside
+        *S* keep their rates (none share a resource when *S* is a component)."""
         members: dict[_Resource, list[_Flow]] = {}
         for f in S:
-            for r in f.path:
-                if r.cap != INF:
-                    lst = members.get(r)
-                    if lst is None:
-                        members[r] = [f]
-                    else:
-                        lst.append(f)
+            for r in f.fin:
+                lst = members.get(r)
+                if lst is None:
+                    members[r] = [f]
+                else:
+                    lst.append(f)
         rem: dict[_Resource, float] = {}
         cnt: dict[_Resource, int] = {}
-        top: dict[_Resource, float] = {}       # fastest rate on r (outside S, then all)
         heap: list[tuple[float, int, int, object]] = []
         for r, lst in members.items():
-            used = mx = 0.0
+            used = 0.0
             if len(lst) != len(r.flows):
-                for g in r.flows:
-                    if g not in S:
-                        used += g.rate
-                        if g.rate > mx:
-                            mx = g.rate
+                used = sum(g.rate for g in r.flows if g not in S)
             rem[r] = r.cap - used
             cnt[r] = len(lst)
-            top[r] = mx
             heap.append((max(rem[r], 0.0) / len(lst), 0, r.idx, r))
         for f in S:
             if f.cap is not None:
                 heap.append((f.cap, 1, f.idx, f))
         heapq.heapify(heap)
         sol: dict[_Flow, tuple[float, object]] = {}
-        n = len(S)
         pop, push = heapq.heappop, heapq.heappush
-        while len(sol) < n:
+        while len(sol) < len(S):
             share, kind, _, obj = pop(heap)
             if kind:
                 if obj in sol:
@@ -379,87 +538,26 @@ class FluidNetwork:
             else:
                 c = cnt[obj]
                 if c == 0 or max(rem[obj], 0.0) / c != share:
-                    continue                      # stale entry
+                    continue                           # stale entry
                 todo = [g for g in members[obj] if g not in sol]
                 where = obj
             for g in todo:
                 sol[g] = (share, where)
-                for r in g.path:
-                    if r.cap != INF:
-                        rem[r] -= share
-                        cnt[r] -= 1
-                        if share > top[r]:
-                            top[r] = share
-                        if cnt[r] and r is not where:
-                            push(heap, (max(rem[r], 0.0) / cnt[r], 0, r.idx, r))
-        if keep:
-            return sol, rem, top
+                for r in g.fin:
+                    rem[r] -= share
+                    cnt[r] -= 1
+                    if cnt[r] and r is not where:
+                        push(heap, (max(rem[r], 0.0) / cnt[r], 0, r.idx, r))
         return sol
-
-    def _violators(self, S, sol, rem, top) -> dict[_Flow, None] | None:
-        """Flows to add to *S* so the certificate can hold: None if it holds,
-        empty if it fails but no flow to add was found."""
-        ctol, atol = self._ctol, self.atol * 10
-        cache: dict[_Resource, tuple[bool, float]] = {}
-
-        def bottleneck(r: _Resource, x: float) -> bool:
-            if r in rem:
-                sat, mx = rem[r] <= atol + ctol * r.cap, top[r]
-            else:
-                got = cache.get(r)
-                if got is None:
-                    got = (r.load >= r.cap - atol - ctol * r.cap,
-                           max((g.rate for g in r.flows), default=0.0))
-                    cache[r] = got
-                sat, mx = got
-            return sat and x >= mx - atol - ctol * mx
-
-        grow: dict[_Flow, None] = {}
-        failed = False
-        for f, (x, where) in sol.items():
-            if where is _CAP or bottleneck(where, x):
-                continue
-            alt = next((r for r in f.path if r.cap != INF and bottleneck(r, x)), None)
-            if alt is not None:
-                sol[f] = (x, alt)                 # remember a valid certificate
-                continue
-            failed = True
-            for r in f.path:
-                if r.cap != INF:
-                    for g in r.flows:
-                        if g not in S and g.rate > x + atol + ctol * x:
-                            grow[g] = None
-        seen: set[_Flow] = set()
-        for r in rem:
-            for g in r.flows:
-                if g in S or g in seen:
-                    continue
-                seen.add(g)
-                b = g.bneck
-                if b is _CAP or b not in rem or bottleneck(b, g.rate):
-                    continue
-                for q in g.path:
-                    if q.cap != INF and bottleneck(q, g.rate):
-                        g.bneck = q               # still a valid certificate
-                        break
-                else:
-                    failed = True
-                    grow[g] = None
-        if not failed:
-            return None
-        return grow
 
     @staticmethod
     def _component(S: dict[_Flow, None]) -> dict[_Flow, None]:
         comp = dict(S)
         queue = list(S)
         seen: set[_Resource] = set()
-        i = 0
-        while i < len(queue):
-            f = queue[i]
-            i += 1
-            for r in f.path:
-                if r.cap != INF and r not in seen:
+        for f in queue:                                # grows while iterating
+            for r in f.fin:
+                if r not in seen:
                     seen.add(r)
                     for g in r.flows:
                         if g not in comp:
@@ -467,7 +565,8 @@ class FluidNetwork:
                             queue.append(g)
         return comp
 
-    def _commit(self, sol, extra: Iterable[_Resource]) -> Rates:
+    def _commit(self, sol: dict[_Flow, tuple[float, object]],
+                extra: Iterable[_Resource]) -> Rates:
         changed: Rates = {}
         touched: dict[_Resource, None] = dict.fromkeys(extra)
         rtol, atol = self.rtol, self.atol
@@ -481,9 +580,13 @@ class FluidNetwork:
             f.rate = x
             self._schedule(f)
             changed[f.fid] = x
-            touched.update(dict.fromkeys(f.path))
+            delta = x - (old if old > 0 else 0.0)
+            for r in f.path:
+                r.load += delta
+                touched[r] = None
         for r in touched:
-            r.load = sum(g.rate for g in r.flows)
+            if not r.flows or r.load < 0:
+                r.load = 0.0 if not r.flows else sum(g.rate for g in r.flows)
         if touched and self.on_rates_changed is not None:
             self.on_rates_changed(self.now, [r.key for r in touched])
         return changed
@@ -514,6 +617,36 @@ class FluidNetwork:
         if len(self._done) > 2 * len(self._flows) + 1024:
             self._done = [e for e in self._done if e[3].version == e[2]]
             heapq.heapify(self._done)
+
+
+class _Batch:
+    """Collects the changes of a ``with net.batch():`` block; see :meth:`FluidNetwork.batch`."""
+
+    def __init__(self, net: FluidNetwork):
+        self.net = net
+        self.changed: Rates = {}
+        self._play: dict[_Flow, None] = {}
+        self._play_d: dict[_Flow, None] = {}
+        self._perturb: dict[_Resource, None] = {}
+        self._extra: dict[_Resource, None] = {}
+
+    def add(self, play, play_d, perturb, extra) -> None:
+        self._play.update(dict.fromkeys(play))
+        self._play_d.update(dict.fromkeys(play_d))
+        self._perturb.update(dict.fromkeys(perturb))
+        self._extra.update(dict.fromkeys(extra))
+
+    def __enter__(self) -> "_Batch":
+        if self.net._batch is not None:
+            raise SimulationError("FluidNetwork batches do not nest")
+        self.net._batch = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.net._batch = None
+        play_d = [f for f in self._play_d if f not in self._play]
+        self.changed = self.net._update(list(self._play), play_d, list(self._perturb),
+                                        list(self._extra))
 
 
 def _check_rate(value: float | None, what: str) -> float | None:

@@ -308,7 +308,79 @@ def test_disjoint_flows_are_never_touched():
     for i in range(200):
         net.add_resource(i, 1e6)
         net.add_flow(i, [i])
-    solved = net.stats.solved_flows
+    before = net.stats.in_play, net.stats.perturbed
     net.add_flow("x", [5])
-    assert net.stats.solved_flows - solved <= 2      # only flows on resource 5
+    assert net.stats.in_play - before[0] == 2          # only the flows on resource 5
+    assert net.stats.perturbed - before[1] == 1
     assert net.stats.fallbacks == 0
+
+
+def test_batch_applies_one_update():
+    net = net_with(L=10 * M, R=10 * M)
+    net.add_flow("old", ["L"])
+    with net.batch() as b:
+        for i in range(4):
+            assert net.add_flow(i, ["L", "R"]) == {}
+        net.remove_flow(3)
+        net.add_flow("gone", ["R"])
+        net.remove_flow("gone")
+    assert net.stats.events == 2
+    assert b.changed == {"old": approx(2.5 * M), 0: approx(2.5 * M), 1: approx(2.5 * M),
+                         2: approx(2.5 * M)}
+    assert net.recompute() == {}
+
+
+def reference_fcts(caps: dict, arrivals: list) -> dict:
+    """Event-driven reference: arrivals = [(t, fid, path, cap, size)] sorted by t."""
+    t, pending, active, left, done = 0.0, list(arrivals), {}, {}, {}
+    while pending or active:
+        rates = reference(caps, active) if active else {}
+        step = math.inf
+        for f, r in rates.items():
+            if r > 0:
+                step = min(step, left[f] * 8 / r)
+        t_next = pending[0][0] if pending else math.inf
+        if t + step <= t_next:
+            dt = step
+        else:
+            dt = t_next - t
+        for f, r in rates.items():
+            left[f] -= r * dt / 8
+        t += dt
+        for f in [f for f in active if left[f] <= 1e-6 * max(1.0, left[f])]:
+            done[f] = t
+            del active[f]
+        while pending and pending[0][0] <= t:
+            _, fid, path, cap, size = pending.pop(0)
+            active[fid] = (path, cap)
+            left[fid] = size
+    return done
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_completion_times_match_event_driven_reference(seed):
+    rng = random.Random(1000 + seed)
+    caps = {k: rng.choice([1.0, 2.0, 5.0, 10.0]) * M for k in range(5)}
+    arrivals, t = [], 0.0
+    for i in range(25):
+        t += rng.choice([0.0, rng.uniform(0, 2)])
+        path = rng.sample(range(5), rng.randint(1, 3))
+        cap = rng.choice([None, None, 1.5 * M])
+        arrivals.append((t, i, path, cap, rng.choice([1e5, 5e5, 1e6])))
+    want = reference_fcts(caps, arrivals)
+    net = FluidNetwork()
+    for k, c in caps.items():
+        net.add_resource(k, c)
+    got, pending = {}, list(arrivals)
+    while pending or len(net):
+        nxt = net.next_completion()
+        if pending and (nxt is None or pending[0][0] < nxt[0]):
+            at, fid, path, cap, size = pending.pop(0)
+            net.add_flow(fid, path, cap=cap, size=size, now=at)
+        else:
+            at, fid = nxt
+            got[fid] = at
+            net.remove_flow(fid, now=at)
+    assert set(got) == set(want)
+    for f in want:
+        assert got[f] == pytest.approx(want[f], rel=1e-9), f
