@@ -1,9 +1,10 @@
 """Assemble a finished simulation into the shared results schema.
 
-Link utilization: fluid loads are piecewise constant between rate changes
-and are integrated exactly; packet and chunk traffic is read from the
-channels' byte counters, sampled every ``sample_interval`` seconds while the
-simulation runs. Both are reported per directed link as at most
+Link utilization: every ``sample_interval`` seconds the simulation records
+the bytes each directed link has carried so far: the channels' counters
+(packets and chunks, the frame on the wire counted pro rata) and the fluid
+loads integrated exactly between rate changes. Bins are multiples of the
+interval, so each bin's mean is exact. Both are reported per directed link as at most
 :data:`MAX_BINS` consecutive bins of equal width: ``[start_s, utilization]``
 (the mean over the bin; None on links of unlimited bandwidth, whose
 ``throughput`` is reported instead). Links that never carried anything are
@@ -73,10 +74,10 @@ def link_documents(sim: "Simulation", end: float) -> list[dict[str, Any]]:
     """Utilization per directed link that carried anything."""
     if end <= 0:
         return []
-    fluid_load = sim.fluid.load
+    samples = sim.samples
     used = [(link_id, direction, ch) for link_id, sl in sim.links.items()
             for direction, ch in ((0, sl.fwd), (1, sl.rev))
-            if ch.tx_frames or (link_id, direction) in fluid_load]
+            if ch in samples or (link_id, direction) in samples]
     if not used:
         return []
     step = sim.sample_interval
@@ -85,57 +86,35 @@ def link_documents(sim: "Simulation", end: float) -> list[dict[str, Any]]:
     nbins = max(1, math.ceil(end / width - 1e-9))
     out = []
     for link_id, direction, ch in used:
-        key = (link_id, direction)
         bits = [0.0] * nbins
         any_traffic = False
-        series = fluid_load.get(key)
-        if series:
+        for series in (samples.get(ch), samples.get((link_id, direction))):
+            if not series:
+                continue
             any_traffic = True
-            _integrate(series, end, width, bits)
-        samples = sim.samples.get(ch)
-        if samples:
-            any_traffic = True
-            previous = 0
-            for t, total in samples:
+            previous = 0.0
+            for t, total in series:
                 k = min(nbins - 1, int(max(0.0, t - 1e-12) // width))
                 bits[k] += (total - previous) * 8.0
                 previous = total
         if not any_traffic and not ch.tx_frames:
             continue
         cap = ch.bandwidth
+        total_bits = sum(bits)
         bins = []
         for k, b in enumerate(bits):
             w = min(width, end - k * width)
             util = round(b / w / cap, 6) if cap and w > 0 else None
             bins.append([round(k * width, 9), util])
-        total_bits = sum(bits)
         out.append({
             "id": link_id, "src": ch.src, "dst": ch.dst, "direction": direction,
-            "capacity_bps": cap, "frames": ch.tx_frames, "bytes": ch.tx_bytes,
+            "capacity_bps": cap, "frames": ch.tx_frames, "bytes": int(round(total_bits / 8)),
             "drops": {"queue": ch.drop_queue, "loss": ch.drop_loss, "down": ch.drop_down},
             "throughput_bps": _r(total_bits / end, 3),
             "mean_utilization": _r(total_bits / end / cap, 6) if cap else None,
             "utilization": bins,
         })
     return out
-
-
-def _integrate(series: list[tuple[float, float]], end: float, width: float,
-               bits: list[float]) -> None:
-    """Add the bits of a piecewise-constant load (bit/s from each t) to *bits*."""
-    n = len(bits)
-    for i, (t0, load) in enumerate(series):
-        t1 = series[i + 1][0] if i + 1 < len(series) else end
-        t1 = min(t1, end)
-        if load <= 0 or t1 <= t0:
-            continue
-        k = int(t0 // width)
-        t = t0
-        while t < t1 and k < n:
-            edge = min(t1, (k + 1) * width)
-            bits[k] += load * (edge - t)
-            t = edge
-            k += 1
 
 
 def document(sim: "Simulation") -> dict[str, Any]:

@@ -24,7 +24,7 @@ from typing import Any
 import simpy
 
 from sendim.errors import SimulationError
-from sendim.model import EventAction, EventTarget, Granularity, System
+from sendim.model import EventAction, EventTarget, System
 from sendim.simulator import packets as pk
 from sendim.simulator.builtin_controller import BuiltinShortestPath
 from sendim.simulator.control import ControlChannel, ControllerApp
@@ -96,7 +96,8 @@ class Simulation:
         self.by_dpid: dict[int, SimSwitch] = {}
         self.fluid = FluidFlows(self)
         self.sample_interval = sample_interval
-        self.samples: dict[Any, list[tuple[float, int]]] = {}   # channel → (t, tx bytes)
+        # channel, or fluid link key → [(t, bytes carried so far)] every sample_interval
+        self.samples: dict[Any, list[tuple[float, float]]] = {}
         self.flows: list[FlowRecord] = []
         self.pings: list[PingRecord] = []
         self.events_processed = 0
@@ -273,6 +274,15 @@ class Simulation:
                     samples[ch] = [(now, total)]
             elif series[-1][1] != total:
                 series.append((now, total))
+        fluid = self.fluid
+        for key in fluid.carried:
+            total = fluid.carried_bytes(key, now)
+            series = samples.get(key)
+            if series is None:
+                if total:
+                    samples[key] = [(now, total)]
+            elif series[-1][1] != total:
+                series.append((now, total))
         if not final and not self._stop:
             Call(self.env, self.sample_interval, self._sample)
 
@@ -310,7 +320,7 @@ class Simulation:
         if self.sample_interval is None:
             expected = self.expected_end()
             self.sample_interval = expected / 100 if expected else 0.1
-        if any(f.granularity is not Granularity.FLOW for f in self.system.flows):
+        if self.system.flows:
             Call(env, self.sample_interval, self._sample)
         self._loop()
         self._sample(final=True)

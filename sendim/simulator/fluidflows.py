@@ -232,7 +232,8 @@ class FluidFlows:
         self.net = FluidNetwork(default_cap=UNLIMITED_BPS, on_rates_changed=self._rates_changed)
         self.flows: dict[str, FluidFlow] = {}
         self.by_link: dict[str, dict[FluidFlow, None]] = {}
-        self.load: dict[Any, list[tuple[float, float]]] = {}   # (link id, dir) → (t, bit/s)
+        # (link id, direction) → [time, load bit/s since then, bytes before then]
+        self.carried: dict[Any, list[float]] = {}
         self._timer: Call | None = None
         self._timer_at = math.inf
 
@@ -332,19 +333,24 @@ class FluidFlows:
         self.changed()
 
     def _rates_changed(self, now: float, keys: list) -> None:
-        load = self.load
-        net = self.net
+        """Integrate each link's load (bytes so far) as rates change."""
+        carried = self.carried
+        load = self.net.load
         for key in keys:
             if key[0] == "meter":
                 continue
-            series = load.get(key)
-            value = net.load(key)
-            if series is None:
-                load[key] = [(now, value)]
-            elif series[-1][0] == now:
-                series[-1] = (now, value)
-            elif series[-1][1] != value:
-                series.append((now, value))
+            acc = carried.get(key)
+            if acc is None:
+                carried[key] = [now, load(key), 0.0]
+            else:
+                acc[2] += acc[1] * (now - acc[0]) / 8.0
+                acc[0] = now
+                acc[1] = load(key)
+
+    def carried_bytes(self, key: Any, now: float) -> float:
+        """Bytes fluid flows have moved over the directed link *key* by *now*."""
+        acc = self.carried[key]
+        return acc[2] + acc[1] * (now - acc[0]) / 8.0
 
     # -- switch counters ----------------------------------------------------------
     def sync_flow(self, ff: FluidFlow, now: float) -> None:
