@@ -10,6 +10,21 @@ interval, so each bin's mean is exact. Both are reported per directed link as at
 ``throughput`` is reported instead). Links that never carried anything are
 left out; with many links the bins get wider (at most
 :data:`MAX_TOTAL_BINS` in all, at least :data:`MIN_BINS` per link).
+
+Fields the simulation adds to the shared schema (kept as extras by readers):
+
+* flow: ``granularity``, ``traffic``, ``offered_bytes`` (what the source
+  emitted), ``paths`` (every distinct path, in order), ``path_changes_s``
+  (when each new path was first used), ``reroutes``, ``setup_s`` (start to
+  first delivery: ARP, packet-ins, the first packet), ``retransmits``,
+  ``stalled_s`` (fluid: time without a usable path; packet/chunk: longest gap
+  between deliveries), ``stalls``, ``completed``, ``failed`` (why not);
+* ping: ``path`` (switches the first request crossed), ``rtt_min_ms``,
+  ``rtt_max_ms``, ``rtts_ms``;
+* link: ``frames`` (sent on the channel), ``drops`` (``queue``, ``loss``,
+  ``down``);
+* meta: ``sim_events``, ``stopped_by`` (``traffic done``, ``until``, ...),
+  ``control_latency_s``, ``settle_s``, ``controller``.
 """
 
 from __future__ import annotations
@@ -22,11 +37,13 @@ import sendim
 from sendim.simulator.records import FlowRecord, PingRecord
 
 if TYPE_CHECKING:
+    from sendim.results import Results
     from sendim.simulator.engine import Simulation
 
 SCHEMA = "sendim.results/1"
 MAX_BINS = 100
 MIN_BINS = 10
+MAX_MATRIX_PAIRS = 10_000      # pingall pairs up to which the full matrix is written
 MAX_TOTAL_BINS = 100_000
 """Bins over all links: big networks get coarser series, not huge files."""
 
@@ -46,7 +63,8 @@ def flow_document(rec: FlowRecord) -> dict[str, Any]:
     return {
         "id": flow.id, "src": flow.src, "dst": flow.dst, "protocol": flow.protocol.value,
         "granularity": rec.granularity, "traffic": rec.traffic,
-        "bytes": bytes_, "offered_bytes": int(round(rec.offered)),
+        "bytes": bytes_, "requested_bytes": flow.size,
+        "offered_bytes": int(round(rec.offered)),
         "start_s": _r(start), "end_s": _r(end), "fct_s": _r(fct),
         "throughput_bps": _r(thr, 3),
         "path": path, "paths": rec.paths, "path_changes_s": [_r(t) for t in rec.path_times[1:]],
@@ -117,45 +135,65 @@ def link_documents(sim: "Simulation", end: float) -> list[dict[str, Any]]:
     return out
 
 
-def document(sim: "Simulation") -> dict[str, Any]:
-    """The results of *sim* as a JSON-ready dict (schema ``sendim.results/1``)."""
-    end = sim.env.now
+def reachability_document(sim: "Simulation") -> dict[str, Any] | None:
+    """Pingall pairs: counts, unreachable pairs, and the matrix for small systems."""
+    pairs = [(p.src, p.dst, p.received > 0) for p in sim.pings if p.flow_id is None]
+    if not pairs:
+        return None
+    matrix: dict[str, dict[str, bool]] | None = None
+    if len(pairs) <= MAX_MATRIX_PAIRS:
+        matrix = {}
+        for a, b, ok in pairs:
+            matrix.setdefault(a, {})[b] = ok
+    return {"pairs": len(pairs), "reachable": sum(1 for *_, ok in pairs if ok),
+            "matrix": matrix, "unreachable": [[a, b] for a, b, ok in pairs if not ok]}
+
+
+def _finish_ping_flows(sim: "Simulation") -> None:
+    """Ping flows are flows too: their bytes, end and path come from the echoes."""
     for rec, ping in sim.ping_flows():
+        payload = max(0, rec.flow.packet_size - 28)
         rec.tx_frames, rec.rx_frames = ping.sent, ping.received
-        rec.bytes = ping.received * max(0, rec.flow.packet_size - 28)
-        rec.offered = ping.sent * max(0, rec.flow.packet_size - 28)
+        rec.bytes = ping.received * payload
+        rec.offered = ping.sent * payload
         rec.end = ping.last_rx
         if ping.path is not None and not rec.paths:
             rec.paths.append(ping.path)
         if ping.rtts and rec.first_rx is None and rec.start_s is not None:
             rec.first_rx = rec.start_s + ping.rtts[0]
-    pings = [ping_document(p) for p in sim.pings]
-    reach = None
-    pairs = [(p.src, p.dst, p.received > 0) for p in sim.pings if p.flow_id is None]
-    if pairs:
-        reach = {"pairs": len(pairs), "reachable": sum(1 for *_, ok in pairs if ok),
-                 "unreachable": [[a, b] for a, b, ok in pairs if not ok]}
+
+
+def document(sim: "Simulation") -> dict[str, Any]:
+    """The results of *sim* as a JSON-ready dict (schema ``sendim.results/1``)."""
+    end = sim.env.now
+    _finish_ping_flows(sim)
     return {
         "schema": SCHEMA,
         "realization": "simulation",
-        "fallback": {"happened": False, "reason": None},
+        "fallback": {"happened": False, "reason": None, "requested": None},
         "flows": [flow_document(r) for r in sim.flows],
-        "pings": pings,
-        "reachability": reach,
+        "pings": [ping_document(p) for p in sim.pings],
+        "reachability": reachability_document(sim),
         "controller": dict(sim.channel.counts),
         "links": link_documents(sim, end),
+        "events": [{"time_s": t, "action": a, "target": k, "ref": r}
+                   for t, a, k, r in sim.applied_events],
         "meta": {
             "environment": "simulation", "system": sim.system.name,
             "granularity": sorted({r.granularity for r in sim.flows}),
             "seed": sim.seed, "sim_time_s": _r(end), "wall_time_s": sim.wall_s,
-            "events": sim.events_processed, "stopped_by": sim.stopped_by,
+            "started_at": sim.started_at, "sendim_version": sendim.__version__,
+            "app_revisions": {}, "notes": list(sim.notes),
+            "sim_events": sim.events_processed, "stopped_by": sim.stopped_by,
             "control_latency_s": sim.channel.latency, "settle_s": sim.settle,
             "controller": type(sim.controller).__name__,
-            "sendim_version": sendim.__version__, "python": platform.python_version(),
+            "python": platform.python_version(),
         },
     }
 
 
-def collect(sim: "Simulation") -> Any:
-    """Shared-schema results of *sim* (a :class:`sendim.results.Results`)."""
-    return document(sim)
+def collect(sim: "Simulation") -> "Results":
+    """Shared-schema results of *sim*, checked against the schema."""
+    from sendim.results import Results
+
+    return Results.from_dict(document(sim))

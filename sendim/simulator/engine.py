@@ -19,7 +19,7 @@ import gc
 import math
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import simpy
 
@@ -35,6 +35,9 @@ from sendim.simulator.records import FlowRecord, PingRecord
 from sendim.simulator.switches import N_TABLES, PacketInMemory, SimSwitch
 from sendim.simulator.timing import Call
 from sendim.simulator.traffic import schedule_traffic
+
+if TYPE_CHECKING:
+    from sendim.results import Results
 
 DEFAULT_GRACE = 1.0           # seconds after open-loop traffic for frames in flight
 DEFAULT_FLIGHT_LIMIT = 500_000
@@ -101,6 +104,9 @@ class Simulation:
         self.flows: list[FlowRecord] = []
         self.pings: list[PingRecord] = []
         self.events_processed = 0
+        self.applied_events: list[tuple[float, str, str, str]] = []
+        self.notes: list[str] = []           # remarks for results.meta.notes
+        self.started_at: str | None = None
         self.wall_s = 0.0
         self.stopped_by: str | None = None
         self.ping_series: dict[int, tuple[FlowRecord, PingRecord]] = {}   # ping flows
@@ -219,6 +225,7 @@ class Simulation:
 
     # -- timed events -----------------------------------------------------------------
     def _event(self, ev: Any) -> None:
+        self.applied_events.append((self.env.now, ev.action.value, ev.target.value, ev.ref))
         up = ev.action is EventAction.UP
         if ev.target is EventTarget.LINK:
             sl = self.links[ev.ref]
@@ -298,13 +305,17 @@ class Simulation:
             ends.append(max(flow.start, self.settle) + flow.duration)
         return max(ends)
 
-    def run(self):
-        """Run to the end and return the results (:class:`sendim.results.Results`)."""
+    def run(self) -> "Results":
+        """Run to the end and return the results (:class:`sendim.results.Results`,
+        ``realization="simulation"``)."""
         if self._ran:
             raise SimulationError("a Simulation runs once; build a new one")
         self._ran = True
         from sendim.simulator.collect import collect
 
+        from sendim.results import now_iso
+
+        self.started_at = now_iso()
         wall0 = time.perf_counter()
         env = self.env
         self.channel.start(self.controller)
@@ -322,13 +333,15 @@ class Simulation:
             self.sample_interval = expected / 100 if expected else 0.1
         if self.system.flows:
             Call(env, self.sample_interval, self._sample)
-        self._loop()
-        self._sample(final=True)
-        self.fluid.finalize(env.now)
-        stop = getattr(self.controller, "stop", None)
-        if callable(stop):
-            stop()
-        self.wall_s = time.perf_counter() - wall0
+        try:
+            self._loop()
+            self._sample(final=True)
+            self.fluid.finalize(env.now)
+        finally:        # also after a storm: the controller may have patched things
+            self.wall_s = time.perf_counter() - wall0
+            stop = getattr(self.controller, "stop", None)
+            if callable(stop):
+                stop()
         return collect(self)
 
     def _loop(self) -> None:
@@ -338,25 +351,26 @@ class Simulation:
         progress, expected = self.progress, self.expected_end()
         limit = self.max_events if self.max_events is not None else math.inf
         n = 0
-        while not self._stop:
-            if not queue:
-                self.stopped_by = "no events left"
-                break
-            step()
-            n += 1
-            if self._draining and self.inflight == 0:
-                self._stop = True
-            if n % SAMPLE_EVERY == 0:
-                if n >= limit:
+        try:
+            while not self._stop:
+                if not queue:
+                    self.stopped_by = "no events left"
                     break
-                if progress is not None:
-                    progress(env.now, expected)
-            elif n >= limit:
-                break
-        self.events_processed = n
+                step()
+                n += 1
+                if self._draining and self.inflight == 0:
+                    self._stop = True
+                if n % SAMPLE_EVERY == 0:
+                    if n >= limit:
+                        break
+                    if progress is not None:
+                        progress(env.now, expected)
+                elif n >= limit:
+                    break
+        finally:
+            self.events_processed = n
         if n >= limit and not self._stop:
             raise SimulationError(f"stopped after max_events={self.max_events} events at "
                                   f"t={env.now:.6f}s")
         if progress is not None:
             progress(env.now, expected)
-

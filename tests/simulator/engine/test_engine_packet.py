@@ -120,7 +120,7 @@ def test_chunk_granularity_moves_fewer_frames_for_the_same_bytes() -> None:
         t.add_flow("h1", "h2", id="f", size="2MB", granularity=granularity,
                    chunk_size="64KB")
         res = doc(Simulation(t.build_system()).run())
-        return flow(res, "f"), res["meta"]["events"]
+        return flow(res, "f"), res["meta"]["sim_events"]
 
     chunk, chunk_events = run("chunk")
     packet, packet_events = run("packet")
