@@ -4,7 +4,7 @@ Link utilization: every ``sample_interval`` seconds the simulation records
 the bytes each directed link has carried so far: the channels' counters
 (packets and chunks, the frame on the wire counted pro rata) and the fluid
 loads integrated exactly between rate changes. Bins are multiples of the
-interval, so each bin's mean is exact. Both are reported per directed link as at most
+interval, so each bin's mean is exact. Each directed link gets at most
 :data:`MAX_BINS` consecutive bins of equal width: ``[start_s, utilization]``
 (the mean over the bin; None on links of unlimited bandwidth, whose
 ``throughput`` is reported instead). Links that never carried anything are
