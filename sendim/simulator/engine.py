@@ -62,6 +62,14 @@ class Simulation:
     :param storm_hops: a frame whose copies have crossed more switches than this
         is circulating: the run stops with :class:`SimulationError`.
         Default ``2 × switches + 32`` (a flood reaches each switch once).
+    :param flight_limit: more frames than this in flight at once also stops the run.
+    :param grace: seconds to wait after open-loop (UDP) traffic for frames in flight.
+    :param sample_interval: link utilization sampling period, seconds; default
+        1/100 of the expected duration (0.1 s when unknown).
+
+    After :meth:`run`, the simulated elements stay for inspection: ``switches``
+    (:class:`SimSwitch`, ``.dp`` the OpenFlow datapath), ``hosts``, ``links``,
+    ``flows`` (:class:`FlowRecord`), ``pings``, ``channel.counts``, ``fluid.net``.
     """
 
     def __init__(self, system: System, *, seed: int = 0,
@@ -172,7 +180,7 @@ class Simulation:
         raise SimulationError(
             f"broadcast storm at t={self.env.now:.6f}s: copies of one {kind} frame "
             f"from {pk.int_to_mac(h.eth_src or 0)} crossed switches {frame.lineage.hops} "
-            f"times, more than {self.storm_hops} (2 x switches + 32), at switch "
+            f"times, more than the {self.storm_hops} a loop-free flood needs, at switch "
             f"{switch.id}{where}. The network has a loop the controller floods around; "
             f"use a spanning tree (e.g. simple_switch_stp_13) or a loop-free topology.")
 

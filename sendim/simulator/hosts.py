@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from sendim.model import Host
 from sendim.simulator import packets as pk
-from sendim.simulator.links import Channel, Frame, Lineage
+from sendim.simulator.links import Channel, Frame, Lineage, SimLink
 from sendim.simulator.timing import Call
 
 if TYPE_CHECKING:
@@ -66,7 +66,8 @@ class SimHost:
         self.mac_b = self.mac.to_bytes(6, "big")
         self.ip = pk.ip_to_int(model.address)
         self.ip_b = self.ip.to_bytes(4, "big")
-        self.out: Channel | None = None      # the host's link, set by the simulation
+        self.out: Channel | None = None      # the channel leaving the host, set by the simulation
+        self.link: SimLink | None = None      # the host's one link
         self.up = True
         self.arp: dict[int, bytes] = {}       # ip → mac (6 bytes)
         self._pending: dict[int, list[tuple]] = {}
