@@ -92,3 +92,15 @@ def test_link_failure_on_a_fat_tree_path() -> None:
     second = run(True)
     assert second["completed"] and second["reroutes"] == 1
     assert second["paths"][1] != first["path"] and len(second["paths"][1]) == 5
+
+
+def test_a_host_going_down_stalls_its_flows_until_it_is_back() -> None:
+    t = ring()
+    t.add_flow("h1", "h3", id="f", size="5MB")
+    t.add_event(1.0, "down", node="h3")
+    t.add_event(1.5, "up", node="h3")
+    f = flow(Simulation(t.build_system()).run(), "f")
+    # retransmissions at +0.2 s and +0.6 s (backoff); the second one finds h3 again
+    assert f["completed"] and f["stalls"] == 1
+    assert f["stalled_s"] == pytest.approx(0.6, abs=0.01)
+    assert f["paths"] == [["s1", "s2", "s3"]]

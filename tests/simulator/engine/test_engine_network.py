@@ -153,3 +153,30 @@ def test_settle_holds_traffic_back() -> None:
     res = doc(Simulation(t.build_system(), settle=3.0, pingall=True).run())
     assert res["flows"][0]["start_s"] == 3.0
     assert res["reachability"]["reachable"] == 12
+
+
+def test_the_builtin_controller_spreads_destinations_over_core_switches() -> None:
+    system = fat_tree(4)
+    from sendim.model import Flow
+    hosts = list(system.hosts)
+    for i, dst in enumerate(hosts[4:]):
+        system.flows.append(Flow(f"f{i}", hosts[0], dst, size=10_000))
+    res = doc(Simulation(system).run())
+    cores = {f["path"][2] for f in res["flows"] if len(f["path"]) == 5}
+    assert len(cores) > 1
+
+
+def test_results_follow_the_shared_schema(tmp_path) -> None:
+    from sendim.results import Results, read_results
+
+    t = _mixed()
+    res = Simulation(t.build_system(), pingall=True).run()
+    assert isinstance(res, Results) and res.realization == "simulation"
+    again = read_results(write_results(res, tmp_path))
+    assert comparable(again)["flows"] == comparable(res)["flows"]
+    d = doc(res)
+    assert d["schema"] == "sendim.results/1" and d["fallback"]["happened"] is False
+    assert [e["ref"] for e in d["events"]] == ["s2-h4", "s2-h4"]
+    assert d["reachability"]["matrix"]["h1"]["h2"] is True
+    assert {"environment", "granularity", "seed", "sim_time_s", "wall_time_s",
+            "sendim_version"} <= set(d["meta"])
