@@ -9,7 +9,8 @@ fractions of capacity.
 Readers are lenient within version 1: keys they do not know are kept in each
 object's ``extra`` dict and written back unchanged (additive changes keep
 ``/1``). A document of another version raises :class:`SchemaVersionError`.
-Every typed field is always written, ``null`` when unknown.
+Every typed field is always written, ``null`` when unknown (except
+``fallback.requested``, written only when known).
 """
 
 from __future__ import annotations
@@ -108,12 +109,14 @@ class Fallback:
 
     happened: bool = False
     reason: str | None = None
-    requested: str | None = None          # the environment first asked for
+    requested: str | None = None     # the environment first asked for; written only if known
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.extra, "happened": self.happened, "reason": self.reason,
-                "requested": self.requested}
+        out = {**self.extra, "happened": self.happened, "reason": self.reason}
+        if self.requested is not None:
+            out["requested"] = self.requested
+        return out
 
     @classmethod
     def from_dict(cls, data: Any, where: str = "fallback", problems: list[str] | None = None

@@ -73,7 +73,7 @@ def summary_table(results: Results | dict[str, Any], max_rows: int = MAX_ROWS) -
     lines = [head + (f" ({', '.join(details)})" if details else "")]
     fb = r.fallback
     if getattr(fb, "happened", False):
-        was = f" instead of {fb.requested}" if fb.requested else ""
+        was = f" instead of {fb.requested}" if getattr(fb, "requested", None) else ""
         lines.append(f"FALLBACK: ran as {r.realization}{was}: {fb.reason or 'no reason given'}")
 
     if r.flows:

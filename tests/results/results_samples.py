@@ -15,7 +15,7 @@ def sample(**meta_overrides) -> Results:
     meta.update(meta_overrides)
     return Results(
         realization="simulation",
-        fallback=Fallback(True, "emulation setup took 75 s (limit 60 s)", "emulation"),
+        fallback=Fallback(True, "emulation setup took 75 s (limit 60 s)"),
         flows=[
             FlowResult("f1", "h1", "h2", "tcp", 10_000_000, 0.0, 0.8, 0.8, 100e6, ["s1", "s2"],
                        0, requested_bytes=10_000_000, extra={"paths": [["s1", "s2"]]}),

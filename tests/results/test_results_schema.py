@@ -33,8 +33,7 @@ def test_minimum_keys_are_written():
     d = doc()
     assert set(d) >= {"schema", "realization", "fallback", "flows", "pings", "reachability",
                       "controller", "meta", "links", "events"}
-    assert d["fallback"] == {"happened": True, "reason": "emulation setup took 75 s (limit 60 s)",
-                             "requested": "emulation"}
+    assert d["fallback"] == {"happened": True, "reason": "emulation setup took 75 s (limit 60 s)"}
     assert set(d["flows"][0]) >= {"id", "src", "dst", "protocol", "bytes", "start_s", "end_s",
                                   "fct_s", "throughput_bps", "path", "drops"}
     assert d["flows"][1]["end_s"] is None and d["flows"][1]["fct_s"] is None
@@ -140,6 +139,18 @@ def test_objects_read_on_their_own_raise_too():
         FlowResult.from_dict({"id": "f", "src": "a", "dst": "b", "protocol": "tcp",
                               "bytes": -0.5, "start_s": 0, "end_s": None, "fct_s": None,
                               "throughput_bps": None, "path": [], "drops": 0})
+
+
+def test_fallback_requested_is_written_only_when_known():
+    r = Results()
+    assert r.to_dict()["fallback"] == {"happened": False, "reason": None}
+    r = Results.from_dict({**r.to_dict(), "fallback": {"happened": True, "reason": "no root",
+                                                       "requested": "emulation"}})
+    assert r.fallback.requested == "emulation"
+    assert r.to_dict()["fallback"]["requested"] == "emulation"
+    assert Results.from_dict({**r.to_dict(), "fallback": {"happened": False, "reason": None,
+                                                          "requested": None}}
+                             ).to_dict()["fallback"] == {"happened": False, "reason": None}
 
 
 def test_callers_may_assign_plain_dicts_and_strings():

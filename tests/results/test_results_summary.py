@@ -12,7 +12,7 @@ def test_summary_shows_the_key_numbers():
     text = summary_table(sample())
     print(text)
     assert 'simulation of "dumbbell"' in text and "seed 7" in text
-    assert "FALLBACK: ran as simulation instead of emulation: emulation setup took 75 s" in text
+    assert "FALLBACK: ran as simulation: emulation setup took 75 s" in text
     line = next(x for x in text.splitlines() if x.strip().startswith("f1"))
     for part in ("h1 -> h2", "tcp", "10 MB", "800 ms", "100 Mbps", "s1>s2"):
         assert part in line
