@@ -203,3 +203,20 @@ def test_simulator_document_is_accepted():
     r = Results.from_dict(d)
     assert r.flow("f1").bytes == 1_000_000 and r.reachability.reachable == 12
     validate(json.loads(dumps(r)))
+
+
+def test_documentation_matches_the_json_schema():
+    import re
+    from pathlib import Path
+    docs = Path(__file__).parents[2] / "docs" / "results-schema.md"
+    if not docs.exists():
+        pytest.skip("docs not present")
+    text = docs.read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_]+)`", text))
+    keys = set(RESULTS_JSON_SCHEMA["properties"])
+    for definition in RESULTS_JSON_SCHEMA["$defs"].values():
+        keys |= set(definition["properties"])
+    assert keys <= documented, keys - documented
+    example = re.search(r"```json\n(.*?)```", text, re.S).group(1)
+    validate(json.loads(example))
+    Results.from_dict(json.loads(example))
