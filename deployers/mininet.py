@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sendim.deploy import Deployer, Preflight, RunRequest
+from sendim.deploy import Deployer, Preflight, RunRequest, ryu_manager_arguments
 from sendim.errors import EmulationError
 
 from deployers import _teardown
@@ -147,14 +147,11 @@ class _Run:
 
     # -- processes -------------------------------------------------------------------
     def _start_controller(self, timeout: float) -> None:
-        apps = [a.name for a in self.dep.controller.apps]
+        apps, options = ryu_manager_arguments(self.dep.controller)
         if not apps:
             apps = [DEFAULT_APP]
             self.notes.append("no controller app given: the simulator's built-in shortest-path "
                               f"routing runs as a Ryu app ({DEFAULT_APP})")
-        options = ["--observe-links"] if self.dep.controller.observe_links else []
-        if any(a.options for a in self.dep.controller.apps):
-            self.notes.append("per-app options are not passed to ryu-manager")
         if self.dep.controller.latency:
             self.notes.append("controller latency is not emulated (real loopback channel)")
         from sendim.parser import write_system
@@ -211,8 +208,7 @@ class _Run:
                     raise SetupTimeout(
                         f"emulation setup exceeded max-setup {self.dep.fallback.max_setup:g}s "
                         "(network not built and connected in time); torn down")
-                raise EmulationError(f"the emulation did not finish in time; torn down "
-                                     f"(logs in {self.work})")
+                raise EmulationError("the emulation did not finish in time; torn down")
             try:
                 name, info = self.phases.get(timeout=min(0.5, remaining))
             except queue.Empty:
@@ -235,9 +231,12 @@ class _Run:
             tail = (self.work / "script.log").read_text(errors="replace").strip().splitlines()[-6:]
         except OSError:
             tail = []
-        why = self.last_error or f"the Mininet script exited with code {code}"
-        return f"emulation failed: {why}" + (f" | {' | '.join(tail)}" if tail and not self.last_error else "") \
-            + f" (logs in {self.work})"
+        if self.last_error:
+            why = self.last_error
+        else:
+            why = f"the Mininet script exited with code {code}" + "".join(f" | {t}" for t in tail)
+        where = self.work if self.request.run_dir is not None else "pass a run directory to keep them"
+        return f"emulation failed: {why} (logs: {where})"
 
     def _wait_exit(self, timeout: float) -> None:
         if self.script is None:
@@ -263,7 +262,9 @@ class _Run:
         meta = doc.setdefault("meta", {})
         apps = [a.name for a in self.dep.controller.apps] or [DEFAULT_APP]
         meta.update({"setup_s": round(setup_s, 6), "deployer_wall_time_s": round(total_s, 6),
-                     "controller_apps": apps, "run_dir": str(self.work)})
+                     "controller_apps": apps, "app_revisions": _revisions(self.dep)})
+        if self.request.run_dir is not None:
+            meta["run_dir"] = str(self.work)
         meta["notes"] = self.notes + list(meta.get("notes", []))
         return doc
 
@@ -289,6 +290,21 @@ class _Run:
             if raise_on_leak:
                 raise EmulationError(message)
             self.notes.append(message)
+
+
+def _revisions(dep: Any) -> dict[str, str]:
+    """A content hash per app, as the simulation deployer records it."""
+    try:
+        from sendim.changeset import revision_of
+    except ImportError:
+        return {}
+    out = {}
+    for app in dep.controller.apps:
+        try:
+            out[app.name] = revision_of(app.name)
+        except Exception:  # noqa: BLE001 - traceability is best effort
+            continue
+    return out
 
 
 def _to_results(doc: dict[str, Any]) -> "Results":

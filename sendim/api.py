@@ -101,23 +101,19 @@ def run(system: System | PathLike | Sequence[PathLike] | None = None,
                                  f"{fallback.value}: {reason}"]
         request = replace(request, deployment=replace(dep, environment=fallback), notes=notes)
         results = DEPLOYERS.get(fallback.value)().run(request)
-        _mark_fallback(results, fallback.value, reason)
+        _mark_fallback(results, fallback.value, dep.environment.value, reason)
     if run_dir is not None:
         from sendim.results import write_results
         write_results(results, Path(run_dir))
     return results
 
 
-def _mark_fallback(results: "Results", realization: str, reason: str) -> None:
+def _mark_fallback(results: "Results", realization: str, requested: str, reason: str) -> None:
     """Record in *results* that they come from the fallback environment, and why."""
-    fallback = {"happened": True, "reason": reason}
-    if isinstance(results, dict):
-        results["realization"] = realization
-        results["fallback"] = fallback
-        return
+    from sendim.results import Fallback
+
     results.realization = realization
-    current = getattr(results, "fallback", None)
-    if current is None or isinstance(current, dict):
-        results.fallback = fallback
-    else:
-        current.happened, current.reason = True, reason
+    results.fallback = Fallback(happened=True, reason=reason, requested=requested)
+    note = f"fell back from {requested} to {realization}: {reason}"
+    if note not in results.meta.notes:
+        results.meta.notes.append(note)

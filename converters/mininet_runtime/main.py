@@ -107,6 +107,7 @@ class Experiment:
         self._done = threading.Event()
         self.t0 = 0.0
         self.cpu_busy: float | None = None
+        self.applied_events: list[dict] = []
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -202,6 +203,8 @@ class Experiment:
     def event(self, ev: list) -> None:
         t, action, target, ref = ev
         up = action == "up"
+        self.applied_events.append({"time_s": round(self.now(), 6), "action": action,
+                                    "target": target, "ref": ref})
         if target == "link":
             self.net.set_link(ref, up)
         else:
@@ -361,6 +364,7 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
     data = data if data is not None else globals()["DATA"]
     args = parse_args(argv, data)
     wall0 = time.monotonic()
+    started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
     why = _preconditions()
     if why:
         print(f"error: {why}", file=sys.stderr)
@@ -396,6 +400,7 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
         experiment = Experiment(network, data, args, args.out)
         parts = experiment.run()
         meta = {"environment": "emulation", "system": data["system"], "seed": data.get("seed", 0),
+                "started_at": started_at, "app_revisions": {},
                 "granularity": ["emulated"], "sim_time_s": round(experiment.elapsed, 6),
                 "wall_time_s": None, "build_s": round(build_s, 6), "connect_s": round(connect_s, 6),
                 "settle_s": data.get("settle", 0.0), "datapath": network.datapath,
@@ -404,7 +409,8 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
                 "sendim_version": data.get("sendim_version"), "python": platform.python_version(),
                 **_versions(), "notes": network.notes + experiment.notes}
         meta["wall_time_s"] = round(time.monotonic() - wall0, 6)
-        doc = document(data, parts["flows"], parts["pings"], {}, parts["links"], meta)
+        doc = document(data, parts["flows"], parts["pings"], {}, parts["links"], meta,
+                       experiment.applied_events)
         with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
         phase("done", seconds=round(time.monotonic() - wall0, 3))

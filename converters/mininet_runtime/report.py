@@ -59,6 +59,7 @@ def flow_document(flow: dict, run: dict) -> dict:
         "setup_s": None, "drops": int(run.get("drops") or 0),
         "retransmits": run.get("retransmits"), "stalled_s": None, "stalls": None,
         "completed": end is not None, "failed": run.get("failed"),
+        "requested_bytes": flow.get("size"),
     }
 
 
@@ -76,13 +77,21 @@ def ping_document(src: str, dst: str, parsed: dict, flow_id: str | None,
     }
 
 
+MAX_MATRIX_PAIRS = 10_000
+
+
 def reachability(pings: list[dict]) -> dict | None:
-    """The pingall matrix summary (ICMP flows do not count)."""
+    """The ping test's pairs: counts, unreachable pairs, the matrix for small systems."""
     pairs = [(p["src"], p["dst"], p["received"] > 0) for p in pings if p["flow"] is None]
     if not pairs:
         return None
+    matrix: dict | None = None
+    if len(pairs) <= MAX_MATRIX_PAIRS:
+        matrix = {}
+        for a, b, ok in pairs:
+            matrix.setdefault(a, {})[b] = ok
     return {"pairs": len(pairs), "reachable": sum(1 for *_, ok in pairs if ok),
-            "unreachable": [[a, b] for a, b, ok in pairs if not ok]}
+            "matrix": matrix, "unreachable": [[a, b] for a, b, ok in pairs if not ok]}
 
 
 def parse_ports(text: str) -> dict[int, dict[str, int]]:
@@ -126,11 +135,11 @@ def link_documents(data: dict, ports: dict[str, str], duration: float) -> list[d
 
 
 def document(data: dict, flows: list[dict], pings: list[dict], controller: dict,
-             links: list[dict], meta: dict) -> dict:
-    """The whole results document."""
+             links: list[dict], meta: dict, events: list[dict] | None = None) -> dict:
+    """The whole results document (*events*: as applied, ``time_s`` from time zero)."""
     return {
         "schema": SCHEMA, "realization": "emulation",
-        "fallback": {"happened": False, "reason": None},
+        "fallback": {"happened": False, "reason": None, "requested": None},
         "flows": flows, "pings": pings, "reachability": reachability(pings),
-        "controller": controller, "links": links, "meta": meta,
+        "controller": controller, "links": links, "events": events or [], "meta": meta,
     }

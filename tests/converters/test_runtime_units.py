@@ -138,10 +138,13 @@ def test_report_documents() -> None:
     pings = [report.ping_document("h1", "h2", {"sent": 1, "received": 1, "rtts_ms": [1.0]}, None, []),
              report.ping_document("h2", "h1", {"sent": 1, "received": 0, "rtts_ms": []}, None, []),
              report.ping_document("h1", "h2", {"sent": 5, "received": 5, "rtts_ms": [1] * 5}, "p", [])]
-    assert report.reachability(pings) == {"pairs": 2, "reachable": 1, "unreachable": [["h2", "h1"]]}
+    assert report.reachability(pings) == {"pairs": 2, "reachable": 1, "unreachable": [["h2", "h1"]],
+                                          "matrix": {"h1": {"h2": True}, "h2": {"h1": False}}}
     full = report.document({"links": []}, [doc], pings, {}, [], {"notes": []})
     assert full["schema"] == "sendim.results/1" and full["realization"] == "emulation"
     assert json.loads(json.dumps(full)) == full
+    from sendim.results import Results
+    assert Results.from_dict(full).flows[0].extra["iperf3_bps"] is None   # the shared schema
 
 
 def test_port_counters() -> None:
