@@ -246,16 +246,19 @@ def test_incremental_matches_reference(seed):
     net = FluidNetwork()
     for k, c in caps.items():
         net.add_resource(k, c)
-    finite = [k for k, c in caps.items() if c is not None]
     flows: dict = {}
     next_id = 0
     for step in range(80):
+        finite = [k for k, c in caps.items() if c is not None]
         op = rng.random()
         if op < 0.45 or not flows:
             path = rng.sample(list(caps), rng.randint(1, min(4, len(caps))))
             cap = rng.choice([None, None, None, rng.uniform(0.1, 5.0) * M])
             if cap is None and not any(caps[k] is not None for k in path):
-                path.append(rng.choice(finite))
+                if finite:
+                    path.append(rng.choice(finite))
+                else:
+                    cap = M
             flows[next_id] = (path, cap)
             changed = net.add_flow(next_id, path, cap=cap)
             assert next_id in changed
@@ -274,19 +277,45 @@ def test_incremental_matches_reference(seed):
             net.set_cap(fid, cap)
         elif op < 0.93:
             fid = rng.choice(list(flows))
-            path = rng.sample(finite, 1) + rng.sample(list(caps), rng.randint(0, 2))
+            path = rng.sample(list(caps), rng.randint(1, min(3, len(caps))))
+            if flows[fid][1] is None and not any(caps[k] is not None for k in path):
+                if not finite:
+                    continue
+                path.append(rng.choice(finite))
             flows[fid] = (path, flows[fid][1])
             net.set_path(fid, path)
         else:
-            k = rng.choice(finite)
-            c = rng.choice([0.0, 1.0, 4.0, rng.uniform(0.5, 20.0)]) * M
+            k = rng.choice(list(caps))
+            c = rng.choice([None, 0.0, 1.0, 4.0, rng.uniform(0.5, 20.0)])
+            c = None if c is None else c * M
+            try:
+                net.set_capacity(k, c)
+            except ModelError:
+                assert c is None                # would leave a flow unbounded
+                continue
             caps[k] = c
-            net.set_capacity(k, c)
         before = net.rates()
         check_allocation(net, caps, flows)
         # returned dicts are consistent: recompute from scratch changes nothing
         assert net.recompute() == {}
         assert net.rates() == before
+    assert net.stats.fallbacks == 0
+
+
+def test_fallback_to_component_solve_gives_the_same_rates(monkeypatch):
+    from sendim.simulator import fluid
+
+    def broken(self, *args):
+        raise fluid._Inconsistent("forced")
+
+    net = net_with(A=10 * M, B=10 * M, C=4 * M)
+    net.add_flow("f1", ["A", "B"])
+    net.add_flow("f2", ["A"])
+    monkeypatch.setattr(FluidNetwork, "_replay", broken)
+    assert net.add_flow("f3", ["B", "C"]) == {"f3": approx(4 * M)}
+    assert net.rates() == {"f1": approx(5 * M), "f2": approx(5 * M), "f3": approx(4 * M)}
+    assert net.remove_flow("f2") == {"f1": approx(6 * M)}
+    assert net.stats.fallbacks == 2
 
 
 def test_changed_dict_reports_exactly_the_changes():
