@@ -27,6 +27,13 @@ the cost never exceeds a constant factor of re-solving the connected
 component. Should rounding leave the replay inconsistent, the component is
 solved from scratch instead.
 
+Draining is lazy: a flow stores the bytes delivered when its rate last
+changed, so ``delivered(t) = base + rate * (t - t_base) / 8`` and nothing is
+settled for flows whose rate stays put. Finish times sit in a heap with lazy
+invalidation (:meth:`FluidNetwork.next_completion`, O(log F) amortized); a
+flow with at most 1e-6 bytes (or 1e-9 of its size) left counts as done, so
+none is left waiting on rounding dust.
+
 Conventions: rates and capacities in bit/s, sizes in bytes, times in seconds.
 Capacity ``None`` is infinite: such a resource never constrains and is never
 looked at when solving. Every flow needs a finite bound - a cap, a
@@ -370,7 +377,8 @@ class FluidNetwork:
         ep = self._ep
         rtol, atol = 10 * self.rtol, 10 * self.atol
         heap: list = []
-        push, pop, heappop = heapq.heappush, heapq.heappop, heapq.heappop
+        push = heapq.heappush
+        pop = heappop = heapq.heappop
         inplay: dict[_Flow, None] = {}
         touched: list[_Resource] = []
         dirty: dict[_Resource, None] = {}      # perturbed resources to reschedule
