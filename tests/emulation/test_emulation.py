@@ -56,7 +56,6 @@ def test_tree_with_simple_switch_13_matches_the_simulation(tmp_path: Path, no_le
                                                           "f2": ["s3", "s1", "s2"]}
     assert emu["controller"].get("packet_in", 0) > 0 and emu["controller"].get("flow_mod", 0) > 0
     assert_faithful(sim_dir, emu_dir, emu)
-    assert any("netem" in n for n in emu["meta"]["notes"]) or emu["meta"]["netem"]
 
 
 def test_fat_tree_with_builtin_routing_matches_the_simulation(tmp_path: Path, no_leaks: None) -> None:
@@ -146,6 +145,8 @@ def test_two_emulations_in_a_row_leave_nothing_behind(tmp_path: Path, no_leaks: 
         assert proc.returncode == 0, stderr
         doc = json.loads((out / "results.json").read_text())
         assert doc["realization"] == "emulation"
+        assert doc["meta"]["netem"] or any("delay/loss not applied" in n
+                                           for n in doc["meta"]["notes"])
         assert leaked(base, state(str(tmp_path))) == {}
     doc = json.loads((tmp_path / "link_failure" / "results.json").read_text())
     bulk = next(f for f in doc["flows"] if f["id"] == "bulk")
@@ -184,5 +185,5 @@ def test_standalone_script_runs_by_hand(tmp_path: Path, no_leaks: None) -> None:
         ctl.stop()
     assert res.returncode == 0, res.stderr[-2000:]
     doc = json.loads((tmp_path / "out" / "results.json").read_text())
-    assert doc["reachability"] == {"pairs": 12, "reachable": 12, "unreachable": []}
+    assert (doc["reachability"]["pairs"], doc["reachability"]["reachable"]) == (12, 12)
     assert "sendim-phase connected" in res.stdout
