@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sendim.deploy import Deployer, RunRequest, ryu_manager_arguments
 from sendim.errors import DeploymentError
-
-if TYPE_CHECKING:
-    from sendim.results import Results
+from sendim.results import Results
 
 
 class SimulationDeployer(Deployer):
@@ -16,7 +12,7 @@ class SimulationDeployer(Deployer):
 
     kind = "simulation"
 
-    def run(self, request: RunRequest) -> "Results":
+    def run(self, request: RunRequest) -> Results:
         from sendim.simulator.engine import Simulation
 
         dep = request.deployment
@@ -34,7 +30,11 @@ class SimulationDeployer(Deployer):
             progress=request.progress,
         )
         results = sim.run()
-        _record_revisions(results, dep)
+        if isinstance(results, dict):      # the engine assembles a schema document
+            results = Results.from_dict(results)
+        results.meta.notes.extend(request.notes)
+        if dep.controller.apps:
+            results.meta.app_revisions = _revisions(dep)
         return results
 
 
@@ -50,14 +50,8 @@ def _ryu_controller(dep):
     return RyuController(apps, options)
 
 
-def _record_revisions(results, dep) -> None:
+def _revisions(dep) -> dict[str, str]:
     """Trace the run to the exact app code: a content hash per app."""
     from sendim.changeset import revision_of
 
-    if dep.controller.apps:
-        revisions = {app.name: revision_of(app.name) for app in dep.controller.apps}
-        meta = results["meta"] if isinstance(results, dict) else results.meta
-        if isinstance(meta, dict):
-            meta["app_revisions"] = revisions
-        else:
-            meta.app_revisions = revisions
+    return {app.name: revision_of(app.name) for app in dep.controller.apps}
