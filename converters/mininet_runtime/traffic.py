@@ -83,18 +83,27 @@ def ping_argv(flow: dict, dst_ip: str) -> list[str]:
             "-s", str(payload), "-W", "2", dst_ip]
 
 
+PINGALL_RETRIES = 2
+"""Echoes re-sent (1 s timeout each) when the first gets no answer: reachability is
+about a path, and one echo lost in a full queue does not mean there is none."""
+
+
 def pingall_argv(dst_ips: list[str], timeout: float) -> list[str]:
-    """One shell loop pinging each of *dst_ips* once, in order (addresses are arguments)."""
-    script = 'for ip in "$@"; do echo "== $ip"; ping -n -c 1 -W "$0" "$ip"; done'
+    """One shell loop pinging each of *dst_ips* in order, once (plus retries if
+    unanswered); the addresses are arguments, never part of the script."""
+    script = ('for ip in "$@"; do echo "== $ip"; ping -n -c 1 -W "$0" "$ip" || '
+              + " || ".join(['ping -n -c 1 -W 1 "$ip"'] * PINGALL_RETRIES) + "; done")
     return ["sh", "-c", script, str(max(1, int(math.ceil(timeout)))), *dst_ips]
 
 
 def parse_ping(text: str) -> dict:
     """``ping`` output → ``sent``, ``received`` and RTTs in milliseconds."""
     rtts = [float(m.group(2)) for m in PING_REPLY.finditer(text)]
-    m = PING_SUMMARY.search(text)
-    sent, received = (int(m.group(1)), int(m.group(2))) if m else (0, len(rtts))
-    return {"sent": sent, "received": received, "rtts_ms": rtts}
+    summaries = [(int(m.group(1)), int(m.group(2))) for m in PING_SUMMARY.finditer(text)]
+    if not summaries:
+        return {"sent": 0, "received": len(rtts), "rtts_ms": rtts}
+    return {"sent": sum(s for s, _ in summaries), "received": sum(r for _, r in summaries),
+            "rtts_ms": rtts}
 
 
 def parse_pingall(text: str) -> dict[str, dict]:

@@ -106,10 +106,16 @@ def test_ping_commands_and_parsers() -> None:
             "64 bytes from 10.0.0.2: icmp_seq=1 ttl=64 time=5.69 ms\n\n"
             "1 packets transmitted, 1 received, 0% packet loss, time 0ms\n"
             "== 10.0.0.3\nPING 10.0.0.3 (10.0.0.3) 56(84) bytes of data.\n\n"
-            "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n")
+            "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n"
+            "== 10.0.0.4\nPING 10.0.0.4 (10.0.0.4) 56(84) bytes of data.\n\n"
+            "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n"
+            "PING 10.0.0.4 (10.0.0.4) 56(84) bytes of data.\n"
+            "64 bytes from 10.0.0.4: icmp_seq=1 ttl=64 time=0.5 ms\n\n"
+            "1 packets transmitted, 1 received, 0% packet loss, time 0ms\n")
     parsed = traffic.parse_pingall(text)
     assert parsed["10.0.0.2"] == {"sent": 1, "received": 1, "rtts_ms": [5.69]}
     assert parsed["10.0.0.3"] == {"sent": 1, "received": 0, "rtts_ms": []}
+    assert parsed["10.0.0.4"] == {"sent": 2, "received": 1, "rtts_ms": [0.5]}   # one retry
 
 
 def test_iperf3_parsers_on_real_output() -> None:
