@@ -63,6 +63,9 @@ def prepare(system: System | PathLike | Sequence[PathLike] | None,
         dep = replace(dep, **overrides)
     if apps:
         dep = replace(dep, controller=replace(dep.controller, apps=[AppSpec(a) for a in apps]))
+    from sendim.changeset.bundle import locate_app
+    for app in dep.controller.apps:
+        locate_app(app.name)   # InputError before anything starts if it does not exist
     return sys_, dep
 
 
