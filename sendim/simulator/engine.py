@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sendim.results import Results
 
 DEFAULT_GRACE = 1.0           # seconds after open-loop traffic for frames in flight
+READY_GRACE = 1e-3            # seconds after the handshake before traffic may start
 DEFAULT_FLIGHT_LIMIT = 500_000
 SAMPLE_EVERY = 4096           # events between progress / wall-clock checks
 
@@ -52,7 +53,12 @@ class Simulation:
     :param controller: a :class:`ControllerApp`; None runs :class:`BuiltinShortestPath`.
     :param control_latency: one-way controller latency, seconds.
     :param settle: traffic (flows and pingall) starting earlier waits until this time.
-    :param pingall: every host pings every other host once at ``settle``.
+    :param pingall: every host pings every other host once at ``settle``,
+        one pair after the other as Mininet's ``pingAll`` does.
+
+    Traffic never starts before the control plane is up: every switch has
+    finished its handshake and the controller's first messages (e.g. its
+    table-miss entries) have arrived, ``3 * control_latency + READY_GRACE``.
     :param until: hard stop, simulated seconds; default: when the traffic is done
         and the last timed event has happened (plus a grace period for frames
         still in flight after open-loop traffic).
@@ -85,6 +91,10 @@ class Simulation:
         self.system = system
         self.seed = seed
         self.settle = float(settle or 0.0)
+        # As Mininet starts traffic only once switches have connected: hold it
+        # until the handshake and the controller's first answers reached every
+        # switch (all switches connect at t=0; that takes 3 latencies).
+        self.traffic_start = max(self.settle, 3 * control_latency + READY_GRACE)
         self.pingall = pingall
         self.until = until
         self.progress = progress
@@ -310,7 +320,7 @@ class Simulation:
         for flow in self.system.flows:
             if flow.duration is None:
                 return None
-            ends.append(max(flow.start, self.settle) + flow.duration)
+            ends.append(max(flow.start, self.traffic_start) + flow.duration)
         return max(ends)
 
     def run(self) -> "Results":

@@ -70,7 +70,7 @@ class FluidFlow:
         self.tcp = flow.protocol is not Protocol.UDP
         self.cap = flow.rate
         self.size = flow.size
-        self.stop_at = flow.start + flow.duration if flow.duration is not None else None
+        self.stop_at = rec.start_s + flow.duration if flow.duration is not None else None
         self.packet = flow.packet_size
         if self.tcp:
             proto = pk.IPPROTO_TCP

@@ -70,7 +70,7 @@ class UdpStream:
         self.poisson = poisson
         self.rng = rng
         self.count = math.ceil(flow.size / payload) if flow.size is not None else math.inf
-        self.stop_at = flow.start + flow.duration if flow.duration is not None else math.inf
+        self.stop_at = rec.start_s + flow.duration if flow.duration is not None else math.inf
         self.seq = 0
         dst.bind(proto, rec.dst_port, src.ip, rec.src_port, self._receive)
 

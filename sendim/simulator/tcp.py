@@ -67,7 +67,7 @@ class TcpTransfer:
         sport, dport = rec.src_port, rec.dst_port
         self.mss = mss
         self.size = flow.size
-        self.stop_at = flow.start + flow.duration if flow.duration is not None else None
+        self.stop_at = rec.start_s + flow.duration if flow.duration is not None else None
         # segments to send: known for sized flows, decided at stop_at otherwise
         self.total: float = math.ceil(flow.size / mss) if flow.size is not None else math.inf
         wire = mss + TCP_HEADERS + ETH_HEADER

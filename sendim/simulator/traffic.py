@@ -1,6 +1,6 @@
 """Turning the model's flows (and ``--pingall``) into sources in the simulation.
 
-Each flow starts at ``max(flow.start, settle)`` with the machinery its
+Each flow starts at ``max(flow.start, sim.traffic_start)`` (settle, or when the control plane is up) with the machinery its
 granularity and traffic shape call for:
 
 =================  ==========================================================
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from sendim.simulator.hosts import SimHost
 
 PINGALL_PAYLOAD = 56          # bytes, as ping's default
-PINGALL_TIMEOUT = 5.0         # seconds to wait for each pingall reply
+PINGALL_TIMEOUT = 1.0         # seconds to wait for each pingall reply (ping -W 1)
 OPEN_LOOP_DEFAULT_BPS = 1e9   # a rate-less UDP flow on an unlimited link
 
 
@@ -46,13 +46,13 @@ def schedule_traffic(sim: "Simulation") -> int:
         traffic = flow.traffic or Traffic.BULK
         rec = FlowRecord(flow, index, flow.granularity.value, traffic.value,
                          flow.src_port or 10000 + index % 50000, flow.dst_port or 5001)
-        rec.start_s = max(flow.start, sim.settle)
+        rec.start_s = max(flow.start, sim.traffic_start)
         sim.flows.append(rec)
         active += 1
         Call(sim.env, rec.start_s, _start_flow, (sim, rec, idents))
     if sim.pingall and len(sim.hosts) > 1:
         active += 1
-        Call(sim.env, sim.settle, _start_pingall, (sim, idents))
+        Call(sim.env, sim.traffic_start, _start_pingall, (sim, idents))
     return active
 
 
@@ -105,19 +105,25 @@ def _start_ping_flow(sim: "Simulation", rec: FlowRecord, src: "SimHost", dst: "S
 
 
 def _start_pingall(sim: "Simulation", idents: dict[str, int]) -> None:
-    """Every host pings every other host once, all at once (``mn --test pingall``)."""
+    """Every host pings every other host once, one pair after the other.
+
+    As Mininet's ``pingAll`` (``mn --test pingall``) does: sequentially, in
+    host order, each echo waiting for its reply or PINGALL_TIMEOUT. Sending
+    all pairs at once would flood a learning controller with packet-ins that
+    no real pingall produces.
+    """
     hosts = list(sim.hosts.values())
-    left = [len(hosts) * (len(hosts) - 1)]
+    pairs = iter([(a, b) for a in hosts for b in hosts if a is not b])
 
-    def one_done() -> None:
-        left[0] -= 1
-        if left[0] == 0:
+    def next_pair() -> None:
+        pair = next(pairs, None)
+        if pair is None:
             sim.traffic_done()
+            return
+        a, b = pair
+        ping = PingRecord(a.id, b.id)
+        sim.pings.append(ping)
+        Pinger(sim, ping, a, b, _ident(idents, a.id), 1, 1.0, PINGALL_PAYLOAD,
+               next_pair, timeout=PINGALL_TIMEOUT).start()
 
-    for a in hosts:
-        for b in hosts:
-            if a is not b:
-                ping = PingRecord(a.id, b.id)
-                sim.pings.append(ping)
-                Pinger(sim, ping, a, b, _ident(idents, a.id), 1, 1.0, PINGALL_PAYLOAD,
-                       one_done, timeout=PINGALL_TIMEOUT).start()
+    next_pair()

@@ -9,7 +9,7 @@ from engine_helpers import (
 )
 
 from sendim.simulator.control import ControllerApp, message_kind
-from sendim.simulator.engine import Simulation
+from sendim.simulator.engine import READY_GRACE, Simulation
 from sendim.simulator.openflow import FlowRemoved, FlowStatsReply, FlowStatsRequest, Group
 from sendim.simulator.openflow import ApplyActions
 from sendim.topology.builder import Topo
@@ -148,13 +148,22 @@ def test_control_latency_delays_path_setup() -> None:
     assert setup(0.05) - setup(0.0) == pytest.approx(4 * 0.05, abs=1e-9)
 
 
-def test_traffic_before_the_table_miss_entry_is_lost_until_arp_retries() -> None:
+def test_traffic_waits_until_the_control_plane_is_up() -> None:
     t = dumbbell()
     t.add_flow("h1", "h2", id="f", size="1MB")
     f = flow(Simulation(t.build_system(), control_latency=0.05).run(), "f")
-    # the table-miss entry lands at 3 x 50 ms; the first ARP request (t = 1 ms)
-    # meets empty tables and is dropped; the retry one second later gets through
-    assert f["setup_s"] > 1.0 and f["completed"]
+    # handshake (2 x 50 ms) then the table-miss entry (50 ms) before any traffic,
+    # as Mininet waits for switches to connect: the first ARP is not lost
+    assert f["start_s"] == pytest.approx(3 * 0.05 + READY_GRACE)
+    assert f["setup_s"] < 1.0 and f["completed"]
+
+
+def test_a_duration_counts_from_the_actual_start() -> None:
+    t = dumbbell()
+    t.add_flow("h1", "h2", id="f", protocol="udp", rate="1Mbps", duration="2s")
+    f = flow(Simulation(t.build_system(), settle=5.0).run(), "f")
+    assert f["start_s"] == 5.0
+    assert f["offered_bytes"] == pytest.approx(1e6 / 8 * (2.0 - f["setup_s"]), rel=1e-3)
 
 
 def test_controller_message_counts() -> None:

@@ -135,7 +135,7 @@ def test_until_is_a_hard_stop_and_progress_is_reported() -> None:
     assert res["meta"]["sim_time_s"] == 2.5 and res["meta"]["stopped_by"] == "until"
     f = res["flows"][0]
     assert not f["completed"] and f["end_s"] is None
-    assert f["bytes"] == pytest.approx((2.5 - f["setup_s"]) * 10e6 / 8)
+    assert f["bytes"] == pytest.approx((2.5 - f["start_s"] - f["setup_s"]) * 10e6 / 8)
     assert seen and seen[-1] == (2.5, 2.5)
 
 
