@@ -34,9 +34,12 @@ except ImportError:  # loaded by file path without the package on sys.path
     from _routing import Host  # type: ignore[no-redef]
     from shortest_path import ROUTE_PRIORITY, ShortestPath  # type: ignore[no-redef]
 
-BACKUP_PRIORITY = ROUTE_PRIORITY + 1
+IN_PORT_PRIORITY = ROUTE_PRIORITY + 1
+BACKUP_PRIORITY = ROUTE_PRIORITY + 2
 BACKUP_COOKIE = 1 << 32
-"""Set in the cookie of tagged entries (the low bits name the destination)."""
+"""Set in the cookie of tagged and per-in-port entries (the low bits name the destination)."""
+IN_PORT_GROUPS = 1 << 24
+"""Group ids from here on: the groups for packets arriving on the backup port."""
 MAX_TAG = 4094
 ETH_TYPE_8021Q = 0x8100
 
@@ -51,7 +54,8 @@ class FastFailover(ShortestPath):
         self.groups: dict[tuple[int, int], tuple[Any, ...]] = {}
         """``(dpid, group id)`` → (primary port, backup port, tag) as installed."""
         self.backups: set[tuple[int, int, str]] = set()
-        """``(dpid, tag, destination IP)`` of the tagged entries installed."""
+        """``(dpid, tag, destination IP)`` of the tagged entries installed (tag 0:
+        the per-in-port entry of a protected hop)."""
 
     def switch_gone(self, dpid: int) -> None:
         self.groups = {k: v for k, v in self.groups.items() if k[0] != dpid}
@@ -76,50 +80,63 @@ class FastFailover(ShortestPath):
             dp = self.dps.get(u)
             if dp is None:
                 return False
-            parser = dp.ofproto_parser
             if u == dst.dpid:
-                actions = [parser.OFPActionOutput(dst.port)]
+                self.add_flow(dp, ROUTE_PRIORITY, self.dst_match(dp, dst),
+                              [dp.ofproto_parser.OFPActionOutput(dst.port)],
+                              table_id=self.ROUTE_TABLE, cookie=self.cookie(dst))
                 self.note_route(dst, u, None)
-            else:
-                actions = self._protected_hop(dp, dst, path[i + 1])
-                if actions is None:
-                    return False
-            self.add_flow(dp, ROUTE_PRIORITY, self.dst_match(dp, dst), actions,
-                          table_id=self.ROUTE_TABLE, cookie=self.cookie(dst))
+            elif not self._protected_hop(dp, dst, path[i + 1]):
+                return False
         return True
 
-    def _protected_hop(self, dp: Any, dst: Host, v: int) -> list[Any] | None:
-        """Actions at ``dp`` towards ``dst`` via ``v``, through a fast-failover group."""
+    def _protected_hop(self, dp: Any, dst: Host, v: int) -> bool:
+        """Entries at ``dp`` towards ``dst`` via ``v``, through fast-failover groups.
+
+        OpenFlow drops a packet sent back out of its ingress port unless the
+        action names ``OFPP_IN_PORT``; so packets arriving on the backup port
+        (from the switch the backup path starts with, whose own route may lead
+        here) get their own entry and group, whose backup bucket uses it.
+        """
         u = dp.id
         parser, ofp = dp.ofproto_parser, dp.ofproto
         primary = self.topo.port_to(u, v)
         if primary is None:
-            return None
+            return False
         self.note_route(dst, u, primary)
+        cookie = self.cookie(dst)
         backup = self.topo.path_without(u, dst.dpid, u, v)
         tag = self.tag(u, v) if backup is not None else None
-        if backup is None or tag is None:
+        backup_port = self.topo.port_to(u, backup[1]) if backup is not None else None
+        if backup_port is None or tag is None or not self._install_backup(dst, backup, tag):
             self.logger.info("no backup for %s at %s towards %s", dst.ip, u, v)
-            return [parser.OFPActionOutput(primary)]
-        if not self._install_backup(dst, backup, tag):
-            return [parser.OFPActionOutput(primary)]
-        backup_port = self.topo.port_to(u, backup[1])
+            self.add_flow(dp, ROUTE_PRIORITY, self.dst_match(dp, dst),
+                          [parser.OFPActionOutput(primary)], table_id=self.ROUTE_TABLE,
+                          cookie=cookie)
+            return True
         gid = self.group_ids.setdefault(dst.dpid, len(self.group_ids) + 1)
-        state = (primary, backup_port, tag)
-        if self.groups.get((u, gid)) != state:
-            buckets = [
-                parser.OFPBucket(watch_port=primary, watch_group=ofp.OFPG_ANY,
-                                 actions=[parser.OFPActionOutput(primary)]),
-                parser.OFPBucket(watch_port=backup_port, watch_group=ofp.OFPG_ANY, actions=[
-                    parser.OFPActionPushVlan(ETH_TYPE_8021Q),
-                    parser.OFPActionSetField(vlan_vid=tag | ofp.OFPVID_PRESENT),
-                    parser.OFPActionOutput(backup_port)]),
-            ]
-            command = ofp.OFPGC_MODIFY if (u, gid) in self.groups else ofp.OFPGC_ADD
-            dp.send_msg(parser.OFPGroupMod(datapath=dp, command=command, type_=ofp.OFPGT_FF,
-                                           group_id=gid, buckets=buckets))
-            self.groups[(u, gid)] = state
-        return [parser.OFPActionGroup(gid)]
+        for group, out, match, priority, extra in (
+                (gid, backup_port, self.dst_match(dp, dst), ROUTE_PRIORITY, 0),
+                (gid + IN_PORT_GROUPS, ofp.OFPP_IN_PORT,
+                 self.dst_match(dp, dst, in_port=backup_port), IN_PORT_PRIORITY, BACKUP_COOKIE)):
+            state = (primary, backup_port, out, tag)
+            if self.groups.get((u, group)) != state:
+                buckets = [
+                    parser.OFPBucket(watch_port=primary, watch_group=ofp.OFPG_ANY,
+                                     actions=[parser.OFPActionOutput(primary)]),
+                    parser.OFPBucket(watch_port=backup_port, watch_group=ofp.OFPG_ANY, actions=[
+                        parser.OFPActionPushVlan(ETH_TYPE_8021Q),
+                        parser.OFPActionSetField(vlan_vid=tag | ofp.OFPVID_PRESENT),
+                        parser.OFPActionOutput(out)]),
+                ]
+                command = ofp.OFPGC_MODIFY if (u, group) in self.groups else ofp.OFPGC_ADD
+                dp.send_msg(parser.OFPGroupMod(datapath=dp, command=command,
+                                               type_=ofp.OFPGT_FF, group_id=group,
+                                               buckets=buckets))
+                self.groups[(u, group)] = state
+            self.add_flow(dp, priority, match, [parser.OFPActionGroup(group)],
+                          table_id=self.ROUTE_TABLE, cookie=cookie | extra)
+        self.backups.add((u, 0, dst.ip))
+        return True
 
     def _install_backup(self, dst: Host, backup: list[int], tag: int) -> bool:
         """Tagged entries along ``backup`` (after its first switch), destination first."""

@@ -45,7 +45,8 @@ except ImportError:  # loaded by file path without the package on sys.path
 app_manager.require_app("ryu.topology.switches")
 
 ROUTE_PRIORITY = 10
-ARP_FLOOD_HOLD = 1.0       # seconds between two floods of requests for one target
+ARP_FLOOD_HOLD = 0.5       # seconds between two floods of requests for one target
+ECHO_MEMORY = 2.0          # seconds a flooded frame is remembered, to recognise it coming back
 _ALL_COOKIES = 0xFFFFFFFFFFFFFFFF
 
 
@@ -68,6 +69,10 @@ class ShortestPath(app_manager.RyuApp):
         self.cookies: dict[str, int] = {}
         self.packet_ins = 0
         self._arp_floods: dict[str, float] = {}
+        self._flooded: dict[bytes, tuple[float, int, int]] = {}
+        self.echo_ports: set[tuple[int, int]] = set()
+        """Ports where a frame the controller flooded came back: switch-to-switch
+        links that discovery has not reported yet."""
         self._arp_waiting: dict[str, dict[str, tuple[str, int, int]]] = {}
         self._own_override = False
         if not self.CONF.observe_links:
@@ -144,12 +149,17 @@ class ShortestPath(app_manager.RyuApp):
         if eth is None or eth.ethertype == ether_types.ETH_TYPE_LLDP:
             return
         self.packet_ins += 1
-        edge = not self.topo.is_link_port(dp.id, in_port)
+        flooded = self._flooded.get(msg.data)
+        if flooded is not None and time.time() - flooded[0] < ECHO_MEMORY \
+                and flooded[1:] != (dp.id, in_port):
+            self.echo_ports.add((dp.id, in_port))  # our own flood, through a link
+            return
+        edge = not self.topo.is_link_port(dp.id, in_port) and (dp.id, in_port) not in self.echo_ports
         req = pkt.get_protocol(arp.arp)
         if req is not None:
             if edge:  # ARP reaches the controller only from hosts: never forwarded on links
-                self._learn(eth.src, req.src_ip, dp.id, in_port)
-                self._arp(dp, in_port, eth, req)
+                answered = self._learn(eth.src, req.src_ip, dp.id, in_port)
+                self._arp(dp, in_port, eth, req, answered)
             return
         ip = pkt.get_protocol(ipv4.ipv4)
         if ip is None:
@@ -166,10 +176,11 @@ class ShortestPath(app_manager.RyuApp):
                 datapath=dp, buffer_id=ofp.OFP_NO_BUFFER, in_port=in_port,
                 actions=[parser.OFPActionOutput(ofp.OFPP_TABLE)], data=msg.data))
 
-    def _learn(self, mac: str, ip: str | None, dpid: int, port: int) -> None:
+    def _learn(self, mac: str, ip: str | None, dpid: int, port: int) -> set[str]:
+        """Learn a host; answer the ARP requests waiting for it (their MACs are returned)."""
         host, changed = self.hosts.learn(mac, ip, dpid, port)
         if not changed:
-            return
+            return set()
         self.host_learned(host)
         if host.ip in self.routes:
             self.reroute([host.ip])  # moved: routes towards it lead to the old place
@@ -177,12 +188,13 @@ class ShortestPath(app_manager.RyuApp):
         for req_mac, (req_ip, req_dpid, req_port) in (waiting or {}).items():
             self._send_arp(req_dpid, req_port, arp.ARP_REPLY, host.mac, host.ip,
                            req_mac, req_ip)
+        return set(waiting or ())
 
     def host_learned(self, host: Host) -> None:
         """A host appeared (or moved); subclasses attach per-host state here."""
 
     # -- ARP ----------------------------------------------------------------------------
-    def _arp(self, dp: Any, in_port: int, eth: Any, req: Any) -> None:
+    def _arp(self, dp: Any, in_port: int, eth: Any, req: Any, answered: set[str]) -> None:
         if req.opcode == arp.ARP_REQUEST:
             target = self.hosts.by_ip.get(req.dst_ip)
             if target is not None:
@@ -197,7 +209,7 @@ class ShortestPath(app_manager.RyuApp):
                 self._flood_to_edges(packet_bytes(eth, req), (dp.id, in_port))
         elif req.opcode == arp.ARP_REPLY:
             requester = self.hosts.by_mac.get(eth.dst)
-            if requester is not None:
+            if requester is not None and eth.dst not in answered:
                 self._send_arp(requester.dpid, requester.port, arp.ARP_REPLY, req.src_mac,
                                req.src_ip, req.dst_mac, req.dst_ip)
 
@@ -212,12 +224,23 @@ class ShortestPath(app_manager.RyuApp):
         self.packet_out(dp, [port], packet_bytes(eth, body))
 
     def _flood_to_edges(self, data: bytes, skip: tuple[int, int]) -> None:
-        """Send ``data`` out of every live edge port of every switch."""
+        """Send ``data`` out of every live edge port of every switch.
+
+        Before discovery has reported every link, some of those ports lead to
+        other switches; the frame is remembered so that its copies coming back
+        in elsewhere than ``skip`` (where it came from, and where the host's
+        identical retries arrive) are recognised, and their ports no longer
+        taken for edge ports.
+        """
+        now = time.time()
+        if len(self._flooded) > 256:
+            self._flooded = {d: v for d, v in self._flooded.items() if now - v[0] < ECHO_MEMORY}
+        self._flooded[data] = (now, *skip)
         for dpid, dp in self.dps.items():
             ofp = dp.ofproto
             ports = [no for no, p in dp.ports.items()
                      if no <= ofp.OFPP_MAX and (dpid, no) != skip
-                     and not self.topo.is_link_port(dpid, no)
+                     and not self.topo.is_link_port(dpid, no) and (dpid, no) not in self.echo_ports
                      and not p.state & ofp.OFPPS_LINK_DOWN and not p.config & ofp.OFPPC_PORT_DOWN]
             if ports:
                 self.packet_out(dp, ports, data)
