@@ -33,6 +33,8 @@ from converters.mininet_runtime import embedded_source
 IFNAMSIZ = 15
 MAX_NAME = 10
 PLAIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,%d}" % (MAX_NAME - 1))
+PREFIX = re.compile(r"x[a-z0-9]{1,3}")
+"""Name prefixes of long-lived experiments: ``x`` + a slot (no reserved name starts so)."""
 RESERVED = re.compile(r"(lo|eth\d*|en\w*|wl\w*|docker\w*|br\d*|virbr\w*|veth\w*|tap\w*|"
                       r"tun\w*|ovs\w*|bond\w*|dummy\w*|c\d+)", re.I)
 MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")
@@ -52,20 +54,25 @@ _COLUMNS = {
 }
 
 
-def mininet_names(ids: Iterable[tuple[str, str]]) -> dict[str, str]:
+def mininet_names(ids: Iterable[tuple[str, str]], prefix: str = "") -> dict[str, str]:
     """``(id, kind)`` pairs (kind ``"s"`` or ``"h"``) → unique Mininet names.
 
     Plain short ids are kept; the others become ``<kind><n>`` with the
-    smallest ``n`` not taken, in declaration order (deterministic).
+    smallest ``n`` not taken, in declaration order (deterministic). With a
+    *prefix* (a long-lived experiment's, so that several share one machine)
+    every name starts with it and stays within :data:`MAX_NAME` characters.
     """
+    if prefix and not PREFIX.fullmatch(prefix):
+        raise InputError(f"bad Mininet name prefix {prefix!r}")
     pairs = list(ids)
     names: dict[str, str] = {}
     taken: set[str] = set()
     for node_id, _ in pairs:
-        if PLAIN_NAME.fullmatch(node_id) and not RESERVED.fullmatch(node_id) \
-                and node_id.lower() not in taken:
-            names[node_id] = node_id
-            taken.add(node_id.lower())
+        name = prefix + node_id
+        if PLAIN_NAME.fullmatch(name) and not RESERVED.fullmatch(name) \
+                and PLAIN_NAME.fullmatch(node_id) and name.lower() not in taken:
+            names[node_id] = name
+            taken.add(name.lower())
     counters = {"s": 0, "h": 0}
     for node_id, kind in pairs:
         if node_id in names:
@@ -73,9 +80,11 @@ def mininet_names(ids: Iterable[tuple[str, str]]) -> dict[str, str]:
         n = counters[kind]
         while True:
             n += 1
-            candidate = f"{kind}{n}"
+            candidate = f"{prefix}{kind}{n}"
             if candidate.lower() not in taken:
                 break
+        if len(candidate) > MAX_NAME:
+            raise InputError(f"too many nodes for Mininet names with prefix {prefix!r}")
         counters[kind] = n
         names[node_id] = candidate
         taken.add(candidate.lower())
@@ -132,13 +141,19 @@ def _check_host(host: Any) -> None:
         raise InputError(f"host {host.id!r}: {host.mac!r} is not a MAC address")
 
 
-def script_data(system: System, deployment: Deployment | None = None) -> dict[str, Any]:
-    """Everything the runtime needs, as plain JSON-able data."""
+def script_data(system: System, deployment: Deployment | None = None, *,
+                name_prefix: str = "") -> dict[str, Any]:
+    """Everything the runtime needs, as plain JSON-able data.
+
+    *name_prefix* starts every Mininet name (hence every bridge and switch
+    interface name): a long-lived experiment's, see :func:`mininet_names`.
+    """
     dep = deployment or Deployment()
     datapath = dep.options.get("datapath", "user")
     if datapath not in DATAPATHS:
         raise InputError(f"deployment option datapath={datapath!r}: use one of {', '.join(DATAPATHS)}")
-    names = mininet_names([(s, "s") for s in system.switches] + [(h, "h") for h in system.hosts])
+    names = mininet_names([(s, "s") for s in system.switches] + [(h, "h") for h in system.hosts],
+                          name_prefix)
     ctl = "c0"                      # RESERVED keeps node names off c<digits>
     switches = [[sid, names[sid], int(sw.dpid)] for sid, sw in system.switches.items()]
     hosts = []
@@ -236,9 +251,11 @@ class MininetConverter:
     suffix = ".py"
 
     def convert(self, system: System, deployment: Deployment | None = None, *,
-                readable: bool | None = None, script_name: str = "net.py") -> str:
-        """The script's text. *readable*: one element per line (default: small systems)."""
-        data = script_data(system, deployment)
+                readable: bool | None = None, script_name: str = "net.py",
+                name_prefix: str = "") -> str:
+        """The script's text. *readable*: one element per line (default: small systems);
+        *name_prefix*: see :func:`script_data`."""
+        data = script_data(system, deployment, name_prefix=name_prefix)
         if readable is None:
             readable = len(system.switches) + len(system.hosts) + len(system.links) <= READABLE_LIMIT
         host, port = data["controller"]
@@ -253,10 +270,11 @@ class MininetConverter:
         return header + body + "\n\n" + embedded_source() + _FOOTER
 
     def write(self, system: System, path: str | Path, deployment: Deployment | None = None,
-              *, readable: bool | None = None) -> Path:
+              *, readable: bool | None = None, name_prefix: str = "") -> Path:
         """Write the script to *path* (made executable) and return the path."""
         path = Path(path)
-        text = self.convert(system, deployment, readable=readable, script_name=path.name)
+        text = self.convert(system, deployment, readable=readable, script_name=path.name,
+                            name_prefix=name_prefix)
         path.write_text(text, encoding="utf-8")
         path.chmod(0o755)
         return path

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-MODULES = ("flowtables", "traffic", "report", "network", "main")
+MODULES = ("flowtables", "traffic", "report", "network", "main", "serve")
 """Runtime modules in embedding order (later ones use earlier ones)."""
 
 STRIP_MARK = "# runtime: local"

@@ -82,6 +82,9 @@ def parse_args(argv: list[str] | None, data: dict) -> argparse.Namespace:
     p.add_argument("--controller-status", metavar="FILE",
                    help="JSON file where the controller lists the datapaths it has seen")
     p.add_argument("--verbose", action="store_true", help="Mininet's info logging")
+    p.add_argument("--serve", metavar="SOCKET",
+                   help="keep the network up after connecting and take commands (traffic, "
+                        "pingall, node commands, stop) on this Unix socket; no traffic of its own")
     return p.parse_args(argv)
 
 
@@ -345,6 +348,24 @@ def _versions() -> dict:
     return out
 
 
+def results_document(network: Network, experiment: Experiment, parts: dict,
+                     args: argparse.Namespace, started_at: str, wall0: float,
+                     setup: dict) -> dict:
+    """The shared-schema document of one traffic phase (*setup*: build_s, connect_s, netem)."""
+    data = experiment.data
+    meta = {"environment": "emulation", "system": data["system"], "seed": data.get("seed", 0),
+            "started_at": started_at, "app_revisions": {},
+            "granularity": ["emulated"], "sim_time_s": round(experiment.elapsed, 6),
+            "wall_time_s": None, **setup,
+            "settle_s": data.get("settle", 0.0), "datapath": network.datapath,
+            "controller": args.controller, "cpu_busy_fraction": experiment.cpu_busy,
+            "sendim_version": data.get("sendim_version"), "python": platform.python_version(),
+            **_versions(), "notes": network.notes + experiment.notes}
+    meta["wall_time_s"] = round(time.monotonic() - wall0, 6)
+    return document(data, parts["flows"], parts["pings"], {}, parts["links"], meta,
+                    experiment.applied_events)
+
+
 def _preconditions() -> str | None:
     if os.geteuid() != 0:
         return "this script must run as root (sudo /usr/bin/python3 net.py)"
@@ -395,22 +416,21 @@ def main(argv: list[str] | None = None, data: dict | None = None) -> int:
         network.build("info" if args.verbose else "warning")
         build_s = time.monotonic() - t
         phase("built", seconds=round(build_s, 3))
+        if args.serve:      # before connecting: retuning a controller drops its connection
+            from converters.mininet_runtime.serve import tune_controllers  # runtime: local
+            tune_controllers(network.planned_bridges())
         connect_s = network.wait_connected(args.connect_timeout, args.controller_status)
         phase("connected", seconds=round(connect_s, 3))
+        if args.serve:
+            from converters.mininet_runtime.serve import serve  # runtime: local
+            serve(network, data, args, {"build_s": round(build_s, 6),
+                                        "connect_s": round(connect_s, 6), "netem": netem})
+            return 0
         experiment = Experiment(network, data, args, args.out)
         parts = experiment.run()
-        meta = {"environment": "emulation", "system": data["system"], "seed": data.get("seed", 0),
-                "started_at": started_at, "app_revisions": {},
-                "granularity": ["emulated"], "sim_time_s": round(experiment.elapsed, 6),
-                "wall_time_s": None, "build_s": round(build_s, 6), "connect_s": round(connect_s, 6),
-                "settle_s": data.get("settle", 0.0), "datapath": network.datapath,
-                "netem": netem, "controller": args.controller,
-                "cpu_busy_fraction": experiment.cpu_busy,
-                "sendim_version": data.get("sendim_version"), "python": platform.python_version(),
-                **_versions(), "notes": network.notes + experiment.notes}
-        meta["wall_time_s"] = round(time.monotonic() - wall0, 6)
-        doc = document(data, parts["flows"], parts["pings"], {}, parts["links"], meta,
-                       experiment.applied_events)
+        doc = results_document(network, experiment, parts, args, started_at, wall0,
+                               {"build_s": round(build_s, 6), "connect_s": round(connect_s, 6),
+                                "netem": netem})
         with open(os.path.join(args.out, "results.json"), "w", encoding="utf-8") as f:
             json.dump(doc, f, indent=1)
         phase("done", seconds=round(time.monotonic() - wall0, 3))

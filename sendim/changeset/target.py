@@ -181,6 +181,7 @@ def _probe(command: str | list[str], timeout: float) -> bool:
 
 APP_TARGETS: Registry[Any] = Registry("app target", "sendim.app_targets", {
     "directory": "sendim.changeset.target:DirectoryTarget.from_experiment",
+    "emulation": "deployers.experiment_target:EmulationTarget.from_experiment",
 })
 """Target kind (``experiment.target["kind"]``) → factory ``(Experiment) -> AppTarget``."""
 

@@ -15,14 +15,16 @@ from types import ModuleType
 
 from sendim import __version__
 from sendim.cli import output
-from sendim.cli.commands import app, compare, convert, generate, import_, run, show, validate
+from sendim.cli.commands import (app, compare, convert, down, exec_, generate, import_, run, show,
+                                 status, up, validate)
 from sendim.errors import InputError, SendimError
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # Each command module provides ``register(subparsers)``, which sets
 # ``func`` (args -> exit code) on its parser.
-COMMANDS: list[ModuleType] = [run, validate, show, generate, import_, app, convert, compare]
+COMMANDS: list[ModuleType] = [run, validate, show, generate, import_, app, convert, compare,
+                              up, status, exec_, down]
 
 
 class _Parser(argparse.ArgumentParser):

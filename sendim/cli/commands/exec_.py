@@ -1,0 +1,83 @@
+"""``sendim exec NAME --flows flows.xml`` / ``sendim exec NAME --node h1 -- CMD``:
+traffic and commands on a running experiment."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sendim.cli import output
+from sendim.cli.commands._store import open_from, store_options
+from sendim.errors import InputError
+from sendim.units import parse_time
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("exec", parents=[common, store_options()],
+                       help="run flows, a ping test or a command on a running experiment",
+                       description="Run flows (a system file with only <flow>s and <event>s "
+                                   "that refer to the running system's hosts and links) and/or "
+                                   "a ping test on running experiment NAME; results in the "
+                                   "shared schema go to a run directory (compare two with "
+                                   "sendim compare). Without --flows or --pingall the "
+                                   "system's own flows run. Or run a command in one node: "
+                                   "sendim exec NAME --node h1 -- ip addr")
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--flows", action="append", metavar="FILE", default=[],
+                   help="flows (and events) to run (repeatable)")
+    p.add_argument("--pingall", action="store_true", help="all-pairs ping test")
+    p.add_argument("--settle", type=parse_time, default=0.0, metavar="TIME",
+                   help="start the flows this long after the run starts")
+    p.add_argument("--max-time", type=parse_time, metavar="TIME", help="stop the traffic then")
+    p.add_argument("-o", "--out", metavar="DIR", help="run directory (default: runs/NAME-<time>)")
+    p.add_argument("--node", metavar="NODE", help="run the command after -- in this node")
+    p.add_argument("--timeout", type=parse_time, default=30.0, metavar="TIME",
+                   help="with --node: kill the command after this long (default 30s)")
+    p.set_defaults(func=run, command=[])
+    _command_after_dashes(p)
+
+
+def _command_after_dashes(parser: argparse.ArgumentParser) -> None:
+    """Everything after ``--`` is the node command, never options of ours (argparse
+    alone cannot put a ``--`` command after a positional and options)."""
+    parse = parser.parse_known_args
+
+    def parse_known_args(args=None, namespace=None):  # noqa: ANN001, ANN202 - argparse's
+        args = list(sys.argv[1:] if args is None else args)
+        command: list[str] = []
+        if "--" in args:
+            cut = args.index("--")
+            args, command = args[:cut], args[cut + 1:]
+        ns, extras = parse(args, namespace)
+        ns.command = command
+        return ns, extras
+
+    parser.parse_known_args = parse_known_args  # type: ignore[method-assign]
+
+
+def run(args: argparse.Namespace) -> int:
+    from deployers.experiment_ops import exec_node, exec_traffic
+    from sendim.results import summary_table
+
+    command = list(args.command)
+    if args.node is None and command:
+        raise InputError("a command needs --node NODE (sendim exec NAME --node h1 -- CMD)")
+    with open_from(args) as store:
+        if args.node is not None:
+            if args.flows or args.pingall:
+                raise InputError("--node runs one command; give flows in another exec")
+            rc, text = exec_node(store, args.name, args.node, command, timeout=args.timeout)
+            if args.json:
+                output.emit(args, {"ok": rc == 0, "rc": rc, "output": text})
+            else:
+                sys.stdout.write(text)
+                if rc is None:
+                    print(f"sendim: timed out after {args.timeout:g}s", file=sys.stderr)
+            return 1 if rc is None else min(int(rc), 255)
+        results, run_dir = exec_traffic(store, args.name, args.flows, pingall=args.pingall,
+                                        run_dir=args.out, settle=args.settle,
+                                        max_time=args.max_time)
+    output.emit(args, results.to_dict(),
+                summary_table(results) + f"\nresults: {run_dir / 'results.json'}")
+    reach = results.reachability
+    return 0 if reach is None or reach.pairs == reach.reachable else 1
