@@ -72,6 +72,10 @@ class Simulation:
     :param grace: seconds to wait after open-loop (UDP) traffic for frames in flight.
     :param sample_interval: link utilization sampling period, seconds; default
         1/100 of the expected duration (0.1 s when unknown).
+    :param fluid_quantum: seconds; 0 (default) solves fluid rates exactly, once
+        at the end of every instant with changes; ``q > 0`` solves them once per
+        window of ``q`` simulated seconds, each change taking effect at most
+        ``q`` late (see :mod:`sendim.simulator.fluidupdates` for the error bound).
 
     After :meth:`run`, the simulated elements stay for inspection: ``switches``
     (:class:`SimSwitch`, ``.dp`` the OpenFlow datapath), ``hosts``, ``links``,
@@ -87,7 +91,8 @@ class Simulation:
                  storm_hops: int | None = None,
                  flight_limit: int = DEFAULT_FLIGHT_LIMIT,
                  grace: float = DEFAULT_GRACE,
-                 sample_interval: float | None = None) -> None:
+                 sample_interval: float | None = None,
+                 fluid_quantum: float = 0.0) -> None:
         self.system = system
         self.seed = seed
         self.settle = float(settle or 0.0)
@@ -115,6 +120,7 @@ class Simulation:
         self.links: dict[str, SimLink] = {}
         self.link_at: dict[tuple[str, int], SimLink] = {}
         self.by_dpid: dict[int, SimSwitch] = {}
+        self.fluid_quantum = fluid_quantum
         self.fluid = FluidFlows(self)
         self.sample_interval = sample_interval
         # channel, or fluid link key → [(t, bytes carried so far)] every sample_interval

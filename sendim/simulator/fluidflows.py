@@ -15,6 +15,9 @@ data plane: TCP-like flows after a retransmission timeout with exponential
 backoff (200 ms, 400 ms, ...), UDP flows as their packets keep
 coming (every datagram gap, at most 100 ms). The first probe that arrives again re-routes the flow and ends the
 stall; ``stalled_s``, ``stalls`` and the list of paths record the episode.
+
+Rates are solved once per instant for all the changes made in it, or once
+per ``fluid_quantum`` window (:mod:`sendim.simulator.fluidupdates`).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from sendim.model import Protocol
 from sendim.simulator import packets as pk
 from sendim.simulator.fluid import FluidNetwork
+from sendim.simulator.fluidupdates import RateUpdates
 from sendim.simulator.links import Frame, Probe
 from sendim.simulator.records import FlowRecord
 from sendim.simulator.sources import UDP_HEADERS, udp_packet
@@ -135,6 +139,7 @@ class FluidFlow:
         rec = self.rec
         rec.saw_path([sw for sw, _ in frame.path], now)
         net = self.mgr.net
+        self.mgr.updates.touch()
         if self.state == PROBING:
             rec.first_rx = now
             net.add_flow(self.fid, self.keys, self.cap, self.size, now)
@@ -144,7 +149,6 @@ class FluidFlow:
             net.set_cap(self.fid, self.cap, now)
         self.state = ACTIVE
         self.since = now
-        self.mgr.changed()
 
     # -- stalls and the end -------------------------------------------------------
     def stall(self) -> None:
@@ -153,12 +157,12 @@ class FluidFlow:
             return
         now = self.sim.env.now
         self.mgr.sync_flow(self, now)
+        self.mgr.updates.touch(urgent=True)
         self.mgr.net.set_cap(self.fid, 0.0, now)
         self.state = STALLED
         self.since = now
         self.rec.stalls += 1
         self.tries = 0
-        self.mgr.changed()
         # the loss shows after a retransmission timeout (TCP) or with the next datagrams
         self.timer = Call(self.sim.env, STALL_RTO if self.tcp else self._udp_gap(), self._probe)
 
@@ -183,6 +187,7 @@ class FluidFlow:
         if self.fid in net:
             self.mgr.sync_flow(self, now)
             rec.bytes = net.delivered(self.fid, now)
+            self.mgr.updates.touch()
             net.remove_flow(self.fid, now)
         if self.state == STALLED:
             rec.stalled_s += now - self.since
@@ -202,6 +207,7 @@ class FluidFlow:
         now = self.sim.env.now
         if self.fid in self.mgr.net:
             self.rec.bytes = self.mgr.net.delivered(self.fid, now)
+            self.mgr.updates.touch()
             self.mgr.net.remove_flow(self.fid, now)
         if self.state == STALLED:
             self.rec.stalled_s += now - self.since
@@ -214,7 +220,6 @@ class FluidFlow:
             self.timer = None
         self.state = DONE
         self.mgr.forget(self)
-        self.mgr.changed()
         rec = self.rec
         rec.failed = failed
         if end is None:
@@ -230,6 +235,7 @@ class FluidFlows:
     def __init__(self, sim: "Simulation") -> None:
         self.sim = sim
         self.net = FluidNetwork(default_cap=UNLIMITED_BPS, on_rates_changed=self._rates_changed)
+        self.updates = RateUpdates(sim.env, self.net, sim.fluid_quantum, self.changed)
         self.flows: dict[str, FluidFlow] = {}
         self.by_link: dict[str, dict[FluidFlow, None]] = {}
         # (link id, direction) → [time, load bit/s since then, bytes before then]
@@ -304,11 +310,11 @@ class FluidFlows:
     def meter_changed(self, dpid: int, meter_id: int, rate: float | None) -> None:
         key = ("meter", dpid, meter_id)
         if self.net.has_resource(key):
+            self.updates.touch(urgent=True)
             self.net.set_capacity(key, rate, self.sim.env.now)
-            self.changed()
 
     def changed(self) -> None:
-        """Re-arm the completion timer after any change of rates."""
+        """Re-arm the completion timer after rates were solved or flows completed."""
         nxt = self.net.next_completion()
         at = nxt[0] if nxt is not None else math.inf
         if at == self._timer_at and self._timer is not None and self._timer.pending:
@@ -383,6 +389,7 @@ class FluidFlows:
 
     def finalize(self, now: float) -> None:
         """The run stopped: account for flows still going (bytes so far, stall time)."""
+        self.updates.flush()
         for ff in self.flows.values():
             if ff.state == DONE:
                 continue

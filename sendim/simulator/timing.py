@@ -19,20 +19,28 @@ from simpy import Environment
 from simpy.events import NORMAL, Event
 
 
+LATE = NORMAL + 1
+"""Priority of calls that must run after every normal event of their instant."""
+
+
 class Call(Event):
-    """Call ``fn(*args)`` *delay* seconds from now; :meth:`cancel` to skip it."""
+    """Call ``fn(*args)`` *delay* seconds from now; :meth:`cancel` to skip it.
+
+    Calls due at the same time run in the order they were made, except that
+    *priority* :data:`LATE` ones run after all the others of that instant.
+    """
 
     __slots__ = ("fn", "args")
 
     def __init__(self, env: Environment, delay: float, fn: Callable[..., Any],
-                 args: tuple = ()) -> None:
+                 args: tuple = (), priority: int = NORMAL) -> None:
         self.env = env
         self.callbacks = [self._fire]
         self._value = None
         self._ok = True
         self.fn: Callable[..., Any] | None = fn
         self.args = args
-        env.schedule(self, NORMAL, delay)
+        env.schedule(self, priority, delay)
 
     def _fire(self, _event: Event) -> None:
         fn = self.fn
