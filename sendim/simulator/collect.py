@@ -24,7 +24,10 @@ Fields the simulation adds to the shared schema (kept as extras by readers):
 * link: ``frames`` (sent on the channel), ``drops`` (``queue``, ``loss``,
   ``down``);
 * meta: ``sim_events``, ``stopped_by`` (``traffic done``, ``until``, ...),
-  ``control_latency_s``, ``settle_s``, ``controller``.
+  ``control_latency_s``, ``settle_s``, ``controller``, ``fluid_quantum_s``
+  (0: exact fluid rates), ``python``.
+
+``docs/results-schema.md`` documents each of them (units, nulls).
 """
 
 from __future__ import annotations
@@ -187,6 +190,7 @@ def document(sim: "Simulation") -> dict[str, Any]:
             "sim_events": sim.events_processed, "stopped_by": sim.stopped_by,
             "control_latency_s": sim.channel.latency, "settle_s": sim.settle,
             "controller": type(sim.controller).__name__,
+            "fluid_quantum_s": sim.fluid_quantum,
             "python": platform.python_version(),
         },
     }

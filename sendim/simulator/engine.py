@@ -120,7 +120,7 @@ class Simulation:
         self.links: dict[str, SimLink] = {}
         self.link_at: dict[tuple[str, int], SimLink] = {}
         self.by_dpid: dict[int, SimSwitch] = {}
-        self.fluid_quantum = fluid_quantum
+        self.fluid_quantum = float(fluid_quantum)
         self.fluid = FluidFlows(self)
         self.sample_interval = sample_interval
         # channel, or fluid link key → [(t, bytes carried so far)] every sample_interval

@@ -29,8 +29,9 @@ class FluidNetwork:
     Every mutator returns ``{flow id: new rate}`` for the flows whose rate
     changed (a new flow is always included, a removed one never) and accepts
     ``now`` to advance the clock first. ``on_rates_changed(now, keys)`` is
-    called after every mutation, with the keys of the resources whose load
-    may have changed, e.g. to sample link utilization.
+    called after every solve, with the keys of the resources whose load
+    may have changed, e.g. to integrate link loads; inside a batch, also when
+    removing or rerouting a flow moves load at once.
     """
 
     def __init__(self, *, default_cap: float | None = None, rtol: float = 1e-9,
