@@ -28,6 +28,7 @@ revisions, tags and runs stay) or removes it with *forget*.
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
 import signal
@@ -59,7 +60,8 @@ EXPERIMENTS_ENV = "SENDIM_EXPERIMENTS_DIR"
 SETUP_TIMEOUT = 120.0
 STOP_GRACE = 60.0
 
-__all__ = ["UP", "DOWN", "FAILED", "STARTING", "down", "experiments_dir", "up"]
+__all__ = ["UP", "DOWN", "FAILED", "STARTING", "down", "experiments_dir", "local_runtimes",
+           "teardown", "up"]
 
 
 def experiments_dir() -> Path:
@@ -108,6 +110,21 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, old)
 
 
+@contextmanager
+def _uninterruptible() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait while a cleanup runs (a second Ctrl-C must not cut it short)."""
+    try:
+        old = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    except ValueError:                 # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 def up(store: StateStore, name: str, systems: Sequence[str] | None = None,
        deployment: str | None = None, *, apps: Sequence[str] | None = None,
        seed: int | None = None, settle: float | None = None,
@@ -141,8 +158,9 @@ def up(store: StateStore, name: str, systems: Sequence[str] | None = None,
         try:
             return starter.start(setup_timeout)
         except BaseException:
-            starter.undo()
-            claim.restore()
+            with _uninterruptible():
+                starter.undo()
+                claim.restore()
             raise
 
 
@@ -181,8 +199,10 @@ class _Claim:
         self.exp, self.version = self.experiments.require(self.name)
 
     def save_runtime(self, runtime: dict[str, Any]) -> None:
-        """Record the runtime as it grows (so that ``down`` finds what a crash left)."""
+        """Record the runtime as it grows (so that ``down`` finds what a crash left),
+        in the store and in the work directory (``runtime.json``: see :func:`teardown`)."""
         assert self.exp is not None
+        write_runtime(runtime)
         self.exp.runtime = runtime
         self.experiments.update(self.exp, self.version)
         self.exp, self.version = self.experiments.require(self.name)
@@ -326,6 +346,7 @@ class _Starter:
         exp, experiments = claim.exp, claim.experiments
         exp.status, exp.since, exp.app_dir = UP, time.time(), str(live.app_dir)
         exp.runtime = self.rt
+        write_runtime(self.rt)
         exp.pending = None
         txn = self.store.transaction()
         if bundle is not None and contents is not None:
@@ -350,6 +371,28 @@ class _Starter:
             teardown(self.rt, keep_files=False)
         elif self.rt.get("slot") is not None:
             _slots.release(self.rt["slot"], self.rt["token"])
+
+
+def write_runtime(rt: dict[str, Any]) -> None:
+    """Keep a copy of the runtime record in its work directory (``runtime.json``), so
+    that what runs can be found without the store (:func:`local_runtimes`)."""
+    work = Path(rt["work"])
+    if work.is_dir():
+        tmp = work / ".runtime.json.tmp"
+        tmp.write_text(json.dumps(rt), encoding="utf-8")
+        os.replace(tmp, work / "runtime.json")
+
+
+def local_runtimes(base: Path | None = None) -> list[dict[str, Any]]:
+    """The runtime records of every experiment with a work directory under *base*
+    (default :func:`experiments_dir`): what :func:`teardown` takes down without a store."""
+    out = []
+    for path in sorted((base or experiments_dir()).glob("*/runtime.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return out
 
 
 def teardown(rt: dict[str, Any], *, keep_files: bool = False) -> list[str]:

@@ -30,6 +30,8 @@ from deployers._live import Health, Live
 from deployers.experiment import UP
 
 EXEC_MARGIN = 120.0
+MONITOR_WRITE_EVERY = 0.2
+"""Seconds between two status-file writes of :mod:`deployers.ryu_monitor` (its WRITE_EVERY)."""
 
 
 def running(exp: Experiment) -> Live:
@@ -112,6 +114,7 @@ def exec_traffic(store: StateStore, name: str, flow_files: list[str] | None = No
                                "pingall": pingall, "settle": settle, "duration": None,
                                "max_time": max_time}, timeout=limit)
         wall = time.monotonic() - t0
+        time.sleep(2.5 * MONITOR_WRITE_EVERY)      # the monitor's last counts reach its file
         try:
             doc = json.loads(Path(answer["results"]).read_text(encoding="utf-8"))
         except (OSError, ValueError, KeyError) as exc:

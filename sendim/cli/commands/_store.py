@@ -1,10 +1,19 @@
-"""Options every experiment command shares: which state store, which tenant."""
+"""Options the experiment commands share: which state store, which tenant; durations."""
 
 from __future__ import annotations
 
 import argparse
 
 from sendim.store import StateStore, open_store
+from sendim.units import parse_time
+
+
+def seconds(text: str) -> float:
+    """A duration: ``30``, ``30s``, ``500ms``, ``2min``... in seconds (argparse type)."""
+    try:
+        return float(text)
+    except ValueError:
+        return parse_time(text)
 
 
 def store_options() -> argparse.ArgumentParser:

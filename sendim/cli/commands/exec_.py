@@ -7,9 +7,8 @@ import argparse
 import sys
 
 from sendim.cli import output
-from sendim.cli.commands._store import open_from, store_options
+from sendim.cli.commands._store import open_from, seconds, store_options
 from sendim.errors import InputError
-from sendim.units import parse_time
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -26,12 +25,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--flows", action="append", metavar="FILE", default=[],
                    help="flows (and events) to run (repeatable)")
     p.add_argument("--pingall", action="store_true", help="all-pairs ping test")
-    p.add_argument("--settle", type=parse_time, default=0.0, metavar="TIME",
+    p.add_argument("--settle", type=seconds, default=0.0, metavar="TIME",
                    help="start the flows this long after the run starts")
-    p.add_argument("--max-time", type=parse_time, metavar="TIME", help="stop the traffic then")
+    p.add_argument("--max-time", type=seconds, metavar="TIME", help="stop the traffic then")
     p.add_argument("-o", "--out", metavar="DIR", help="run directory (default: runs/NAME-<time>)")
     p.add_argument("--node", metavar="NODE", help="run the command after -- in this node")
-    p.add_argument("--timeout", type=parse_time, default=30.0, metavar="TIME",
+    p.add_argument("--timeout", type=seconds, default=30.0, metavar="TIME",
                    help="with --node: kill the command after this long (default 30s)")
     p.set_defaults(func=run, command=[])
     _command_after_dashes(p)

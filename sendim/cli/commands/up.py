@@ -7,8 +7,7 @@ import sys
 
 from sendim.changeset.bundle import short
 from sendim.cli import output
-from sendim.cli.commands._store import open_from, store_options
-from sendim.units import parse_time
+from sendim.cli.commands._store import open_from, seconds, store_options
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -25,8 +24,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                    help="controller app (repeatable; the first is the app bundle that "
                         "sendim app deploy updates); replaces the deployment's apps")
     p.add_argument("--seed", type=int, help="random seed (default: the deployment's)")
-    p.add_argument("--settle", type=parse_time, metavar="TIME", help="as for sendim run")
-    p.add_argument("--setup-timeout", type=parse_time, default=120.0, metavar="TIME",
+    p.add_argument("--settle", type=seconds, metavar="TIME", help="as for sendim run")
+    p.add_argument("--setup-timeout", type=seconds, default=120.0, metavar="TIME",
                    help="give up (and clean up) if the network is not up by then (default 120s)")
     p.set_defaults(func=run)
 
