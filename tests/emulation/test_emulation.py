@@ -44,6 +44,7 @@ def assert_faithful(sim_dir: Path, emu_dir: Path, emu: dict) -> None:
     assert report.ok, details
 
 
+@pytest.mark.may_skip  # bandwidth check skipped only when the CPUs were saturated
 def test_tree_with_simple_switch_13_matches_the_simulation(tmp_path: Path, no_leaks: None) -> None:
     """ryu.app.simple_switch_13, unmodified, in both: same reachability and paths; bulk
     flows through 10 Mbps links agree within 10 % (throughput) and 15 % (FCT)."""
@@ -58,6 +59,7 @@ def test_tree_with_simple_switch_13_matches_the_simulation(tmp_path: Path, no_le
     assert_faithful(sim_dir, emu_dir, emu)
 
 
+@pytest.mark.may_skip  # bandwidth check skipped only when the CPUs were saturated
 def test_fat_tree_with_builtin_routing_matches_the_simulation(tmp_path: Path, no_leaks: None) -> None:
     """k=4 fat-tree, no app: the simulator's shortest-path routing in both (as a Ryu app
     in the emulation). 240 pairs reachable in both, identical paths, compare passes."""
