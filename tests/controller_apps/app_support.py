@@ -43,12 +43,13 @@ class Run:
 APP_MODULES = {"shortest_path", "ecmp", "throttle", "fast_failover"}
 
 
-def run(app: str | list[str], system: System, options: tuple[str, ...] = (),
-        **sim_args: Any) -> Run:
-    """Simulate ``system`` with ``controller_apps.<app>`` (or module names / paths)."""
+def run(app: str | list[str], system: System, options: tuple[str, ...] = (), *,
+        runtime: dict[str, Any] | None = None, **sim_args: Any) -> Run:
+    """Simulate ``system`` with ``controller_apps.<app>`` (or module names / paths);
+    ``runtime`` holds extra :class:`RyuController` arguments."""
     apps = [app] if isinstance(app, str) else list(app)
     apps = [a if ("." in a or "/" in a) else f"controller_apps.{a}" for a in apps]
-    ctl = RyuController(apps, options)
+    ctl = RyuController(apps, options, **(runtime or {}))
     sim = Simulation(system, controller=ctl, **sim_args)
     results = sim.run()
     return Run(sim, ctl, results)
