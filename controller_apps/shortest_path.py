@@ -70,6 +70,7 @@ class ShortestPath(app_manager.RyuApp):
         self.packet_ins = 0
         self._arp_floods: dict[str, float] = {}
         self._flooded: dict[bytes, tuple[float, int, int]] = {}
+        self._edge_cache: dict[int, tuple[tuple[int, int, int], list[int]]] = {}
         self.echo_ports: set[tuple[int, int]] = set()
         """Ports where a frame the controller flooded came back: switch-to-switch
         links that discovery has not reported yet."""
@@ -238,12 +239,25 @@ class ShortestPath(app_manager.RyuApp):
         self._flooded[data] = (now, *skip)
         for dpid, dp in self.dps.items():
             ofp = dp.ofproto
-            ports = [no for no, p in dp.ports.items()
-                     if no <= ofp.OFPP_MAX and (dpid, no) != skip
-                     and not self.topo.is_link_port(dpid, no) and (dpid, no) not in self.echo_ports
-                     and not p.state & ofp.OFPPS_LINK_DOWN and not p.config & ofp.OFPPC_PORT_DOWN]
+            ports = []
+            for no in self._edge_ports(dp):
+                p = dp.ports.get(no)
+                if p is not None and (dpid, no) != skip and not (
+                        p.state & ofp.OFPPS_LINK_DOWN or p.config & ofp.OFPPC_PORT_DOWN):
+                    ports.append(no)
             if ports:
                 self.packet_out(dp, ports, data)
+
+    def _edge_ports(self, dp: Any) -> list[int]:
+        """Ports of ``dp`` that no known link uses (cached until the topology changes)."""
+        key = (self.topo.version, len(self.echo_ports), len(dp.ports))
+        cached = self._edge_cache.get(dp.id)
+        if cached is None or cached[0] != key:
+            ports = [no for no in dp.ports if no <= dp.ofproto.OFPP_MAX
+                     and not self.topo.is_link_port(dp.id, no)
+                     and (dp.id, no) not in self.echo_ports]
+            cached = self._edge_cache[dp.id] = (key, ports)
+        return cached[1]
 
     def packet_out(self, dp: Any, ports: list[int], data: bytes) -> None:
         """Send ``data`` from the controller out of ``ports`` of ``dp``."""
