@@ -113,6 +113,7 @@ class FastFailover(ShortestPath):
                           [parser.OFPActionOutput(primary)], table_id=self.ROUTE_TABLE,
                           cookie=cookie)
             return True
+        self.link_users.setdefault((u, backup_port), set()).add(dst.ip)
         gid = self.group_ids.setdefault(dst.dpid, len(self.group_ids) + 1)
         for group, out, match, priority, extra in (
                 (gid, backup_port, self.dst_match(dp, dst), ROUTE_PRIORITY, 0),

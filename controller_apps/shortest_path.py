@@ -66,6 +66,9 @@ class ShortestPath(app_manager.RyuApp):
         """Destination IP → switches holding an entry towards it."""
         self.link_users: dict[tuple[int, int], set[str]] = {}
         """``(dpid, out port)`` of a switch-to-switch link → destinations routed over it."""
+        self.out_ports: dict[tuple[str, int], int] = {}
+        """``(destination IP, dpid)`` → output port of the installed entry."""
+        self._rerouting = False
         self.cookies: dict[str, int] = {}
         self.packet_ins = 0
         self._arp_floods: dict[str, float] = {}
@@ -113,6 +116,7 @@ class ShortestPath(app_manager.RyuApp):
             self.topo.remove_switch(dp.id)
             for dst, holders in self.routes.items():
                 holders.discard(dp.id)
+            self.out_ports = {k: v for k, v in self.out_ports.items() if k[1] != dp.id}
             self.switch_gone(dp.id)
 
     def switch_gone(self, dpid: int) -> None:
@@ -289,10 +293,13 @@ class ShortestPath(app_manager.RyuApp):
             dp = self.dps.get(u)
             if dp is None or port is None:
                 return False
-            parser = dp.ofproto_parser
-            self.add_flow(dp, ROUTE_PRIORITY, self.dst_match(dp, dst),
-                          [parser.OFPActionOutput(port)], table_id=self.ROUTE_TABLE,
-                          cookie=self.cookie(dst))
+            # a packet-in says the ingress lacks the entry; elsewhere an equal one stays
+            if self.out_ports.get((dst.ip, u)) != port or (u == src_dpid and not self._rerouting):
+                parser = dp.ofproto_parser
+                self.add_flow(dp, ROUTE_PRIORITY, self.dst_match(dp, dst),
+                              [parser.OFPActionOutput(port)], table_id=self.ROUTE_TABLE,
+                              cookie=self.cookie(dst))
+                self.out_ports[(dst.ip, u)] = port
             self.note_route(dst, u, port if v is not None else None)
         return True
 
@@ -316,6 +323,13 @@ class ShortestPath(app_manager.RyuApp):
 
     def reroute(self, destinations: list[str]) -> None:
         """Recompute the routes towards ``destinations`` on every switch holding one."""
+        self._rerouting = True
+        try:
+            self._reroute(destinations)
+        finally:
+            self._rerouting = False
+
+    def _reroute(self, destinations: list[str]) -> None:
         for ip in destinations:
             holders = self.routes.pop(ip, set())
             for users in self.link_users.values():
@@ -324,7 +338,8 @@ class ShortestPath(app_manager.RyuApp):
             if dst is None:
                 self._delete_routes(ip, holders)
                 continue
-            for dpid in sorted(holders):
+            dist = self.topo.distances(dst.dpid)   # nearest first: downstream is ready
+            for dpid in sorted(holders, key=lambda d: (dist.get(d, len(dist)), d)):
                 if dpid in self.routes.get(ip, ()):
                     continue  # on the new route of an earlier holder
                 if not self.install_route(dst, dpid):
@@ -336,6 +351,7 @@ class ShortestPath(app_manager.RyuApp):
         if cookie is None:
             return
         for dpid in dpids:
+            self.out_ports.pop((ip, dpid), None)
             dp = self.dps.get(dpid)
             if dp is not None:
                 self.delete_flows(dp, cookie)
