@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -31,9 +32,11 @@ from typing import Any
 
 from sendim.errors import EmulationError
 
+from deployers import _slots, _teardown
 from deployers._controller import ControllerProcess, listening
-from deployers._procs import MARKER_ENV, ProcRef
+from deployers._procs import MARKER_ENV, ProcRef, marked
 
+STOP_GRACE = 60.0
 DEFAULT_APP = "deployers.ryu_builtin"
 MONITOR_APP = "deployers.ryu_monitor"
 
@@ -270,3 +273,56 @@ def _ovs(args: list[str]) -> str:
     if res.returncode != 0:
         raise EmulationError(f"ovs-vsctl {' '.join(args[:3])}: {res.stderr.strip()}")
     return res.stdout
+
+
+def write_runtime(rt: dict[str, Any]) -> None:
+    """Keep a copy of the runtime record in its work directory (``runtime.json``), so
+    that what runs can be found without the store (:func:`local_runtimes`)."""
+    work = Path(rt["work"])
+    if work.is_dir():
+        tmp = work / ".runtime.json.tmp"
+        tmp.write_text(json.dumps(rt), encoding="utf-8")
+        os.replace(tmp, work / "runtime.json")
+
+
+def local_runtimes(base: Path) -> list[dict[str, Any]]:
+    """The runtime records of every experiment with a work directory under *base*
+    (see :func:`deployers.experiment.experiments_dir`): what :func:`teardown` takes
+    down without a store."""
+    out = []
+    for path in sorted(base.glob("*/runtime.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def teardown(rt: dict[str, Any], *, keep_files: bool = False) -> list[str]:
+    """Take down the experiment *rt* describes; what could not be removed (empty: all)."""
+    live = Live(rt)
+    net = live.network()
+    if net is not None and net.alive():
+        try:
+            live.request({"op": "stop"}, timeout=5.0)
+            net.wait(STOP_GRACE)
+        except EmulationError:
+            pass
+        net.stop(grace=30.0)
+    remaining: list[str] = []
+    try:
+        live.stop_controller()
+    except EmulationError as exc:
+        remaining.append(str(exc))
+    remaining += _teardown.remove(_teardown.Created.read(live.manifest))
+    for pid in marked(live.marker):        # anything else of ours (children of the above)
+        ProcRef.of(pid, live.marker).stop(grace=2.0, group=False)
+    remaining += [f"process {pid}" for pid in marked(live.marker)]
+    if rt.get("control"):
+        Path(rt["control"]).unlink(missing_ok=True)
+    if not remaining:
+        if rt.get("slot") is not None and rt.get("token"):
+            _slots.release(int(rt["slot"]), str(rt["token"]))
+        if not keep_files:
+            shutil.rmtree(live.work, ignore_errors=True)
+    return list(dict.fromkeys(remaining))

@@ -28,7 +28,6 @@ revisions, tags and runs stay) or removes it with *forget*.
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 import signal
@@ -49,16 +48,15 @@ from sendim.experiments import Experiment, Experiments, check_name
 from sendim.model import Environment, System
 from sendim.store.base import StateStore
 
-from deployers import _slots, _teardown
+from deployers import _slots
 from deployers._controller import free_port
 from deployers._emuhost import MININET_PYTHON, ensure_ovs, missing_requirements
-from deployers._live import Live
-from deployers._procs import MARKER_ENV, ProcRef, marked
+from deployers._live import Live, local_runtimes, teardown, write_runtime
+from deployers._procs import MARKER_ENV, ProcRef
 
 STARTING, UP, DOWN, FAILED = "starting", "up", "down", "failed"
 EXPERIMENTS_ENV = "SENDIM_EXPERIMENTS_DIR"
 SETUP_TIMEOUT = 120.0
-STOP_GRACE = 60.0
 
 __all__ = ["UP", "DOWN", "FAILED", "STARTING", "down", "experiments_dir", "local_runtimes",
            "teardown", "up"]
@@ -371,58 +369,6 @@ class _Starter:
             teardown(self.rt, keep_files=False)
         elif self.rt.get("slot") is not None:
             _slots.release(self.rt["slot"], self.rt["token"])
-
-
-def write_runtime(rt: dict[str, Any]) -> None:
-    """Keep a copy of the runtime record in its work directory (``runtime.json``), so
-    that what runs can be found without the store (:func:`local_runtimes`)."""
-    work = Path(rt["work"])
-    if work.is_dir():
-        tmp = work / ".runtime.json.tmp"
-        tmp.write_text(json.dumps(rt), encoding="utf-8")
-        os.replace(tmp, work / "runtime.json")
-
-
-def local_runtimes(base: Path | None = None) -> list[dict[str, Any]]:
-    """The runtime records of every experiment with a work directory under *base*
-    (default :func:`experiments_dir`): what :func:`teardown` takes down without a store."""
-    out = []
-    for path in sorted((base or experiments_dir()).glob("*/runtime.json")):
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            continue
-    return out
-
-
-def teardown(rt: dict[str, Any], *, keep_files: bool = False) -> list[str]:
-    """Take down the experiment *rt* describes; what could not be removed (empty: all)."""
-    live = Live(rt)
-    net = live.network()
-    if net is not None and net.alive():
-        try:
-            live.request({"op": "stop"}, timeout=5.0)
-            net.wait(STOP_GRACE)
-        except EmulationError:
-            pass
-        net.stop(grace=30.0)
-    remaining: list[str] = []
-    try:
-        live.stop_controller()
-    except EmulationError as exc:
-        remaining.append(str(exc))
-    remaining += _teardown.remove(_teardown.Created.read(live.manifest))
-    for pid in marked(live.marker):        # anything else of ours (children of the above)
-        ProcRef.of(pid, live.marker).stop(grace=2.0, group=False)
-    remaining += [f"process {pid}" for pid in marked(live.marker)]
-    if rt.get("control"):
-        Path(rt["control"]).unlink(missing_ok=True)
-    if not remaining:
-        if rt.get("slot") is not None and rt.get("token"):
-            _slots.release(int(rt["slot"]), str(rt["token"]))
-        if not keep_files:
-            shutil.rmtree(live.work, ignore_errors=True)
-    return list(dict.fromkeys(remaining))
 
 
 def down(store: StateStore, name: str, *, forget: bool = False,

@@ -23,26 +23,30 @@ def _missing() -> list[str]:
     return missing_requirements()
 
 
+def _gated(item: pytest.Item) -> bool:
+    return ("mininet" in item.keywords or "root" in item.keywords) and \
+        Path(str(item.fspath)).resolve().is_relative_to(_HERE)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    gated = [i for i in items if ("mininet" in i.keywords or "root" in i.keywords)
-             and Path(str(i.fspath)).resolve().is_relative_to(_HERE)]
-    if not gated:
+    gated = [i for i in items if _gated(i)]
+    if not gated or _IN_CI:
         return
     missing = _missing()
-    if not missing:
-        return
-    for item in gated:
-        if _IN_CI:
-            item.add_marker(pytest.mark.usefixtures("_require_emulation_in_ci"))
-        else:
+    if missing:
+        for item in gated:
             item.add_marker(pytest.mark.skip(reason="long-lived emulations need "
                                                     + "; ".join(missing)))
 
 
-@pytest.fixture
-def _require_emulation_in_ci() -> None:
-    pytest.fail("CI=true but the emulation stack is missing: " + "; ".join(_missing())
-                + " (bash scripts/components.sh mininet ryu)", pytrace=False)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """In CI a missing component fails the test (a marker added at collection time
+    could not add a fixture any more)."""
+    if _IN_CI and _gated(item):
+        missing = _missing()
+        if missing:
+            pytest.fail("CI=true but the emulation stack is missing: " + "; ".join(missing)
+                        + " (bash scripts/components.sh mininet ryu)", pytrace=False)
 
 
 @pytest.fixture
