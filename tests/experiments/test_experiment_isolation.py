@@ -59,6 +59,15 @@ def test_two_experiments_side_by_side(exp_env: Path, bundle: Path, no_leaks: Non
     code, sa = cli_json(capsys, "status", "lab", *alice)
     assert sa["health"]["ok"] and sa["health"]["controller_pid"] != ra["controller"]["pid"]
 
+    # bob's first app revision replaces the built-in routing on his running network
+    code, dep = cli_json(capsys, "app", "deploy", "lab", bundle, *bob)
+    assert code == 0 and sorted(dep["result"]["written"]) == ["_l2table.py", "l2switch.py"]
+    code, doc = cli_json(capsys, "exec", "lab", "--pingall", "-o", exp_env / "b2", *bob)
+    assert code == 0 and all_reachable(doc) and doc["meta"]["app_revisions"] == {
+        "bundle": dep["revision"]}
+    code, sa2 = cli_json(capsys, "status", "lab", *alice)
+    assert sa2["health"]["controller_pid"] == sa["health"]["controller_pid"]
+
     for opts in (alice, bob):
         code, out, err = cli(capsys, "down", "lab", *opts)
         assert code == 0, err
