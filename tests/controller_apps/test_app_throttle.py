@@ -97,3 +97,12 @@ def test_profile_file_and_no_profile(tmp_path, monkeypatch) -> None:
     r = run("throttle", _system(Granularity.FLOW))
     assert "meter_mod" not in r.sim.channel.counts    # nobody throttled: plain routing
     assert _by_id(r)["throttled"].throughput_bps > 0.45 * LINK_BPS
+
+
+def test_profile_from_a_ryu_config_file(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("THROTTLE_PROFILE", "10.0.0.1=9000")     # the config file wins
+    conf = tmp_path / "ryu.conf"
+    conf.write_text(f"[DEFAULT]\nthrottle_profile = 10.0.0.1={RATE_KBPS}\n")
+    r = run("throttle", _system(Granularity.FLOW), ("--config-file", str(conf)))
+    assert r.app.profile == {"10.0.0.1": RATE_KBPS}
+    assert _by_id(r)["throttled"].throughput_bps == pytest.approx(RATE_KBPS * 1e3, rel=0.01)
