@@ -298,16 +298,16 @@ class Simulation:
         now = self.env.now
         samples = self.samples
         for ch in self.active_channels:
-            total = ch.sent_bytes(now) if ch.finishes else ch.tx_bytes
+            # nothing on the wire (the common case): every byte sent is counted
+            total = ch.tx_bytes if ch.busy_until <= now else ch.sent_bytes(now)
             series = samples.get(ch)
             if series is None:
                 if total:
                     samples[ch] = [(now, total)]
             elif series[-1][1] != total:
                 series.append((now, total))
-        fluid = self.fluid
-        for key in fluid.carried:
-            total = fluid.carried_bytes(key, now)
+        for key, (t, load, before) in self.fluid.carried.items():
+            total = before + load * (now - t) / 8.0     # FluidFlows.carried_bytes
             series = samples.get(key)
             if series is None:
                 if total:

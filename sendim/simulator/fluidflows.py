@@ -341,17 +341,16 @@ class FluidFlows:
     def _rates_changed(self, now: float, keys: list) -> None:
         """Integrate each link's load (bytes so far) as rates change."""
         carried = self.carried
-        load = self.net.load
-        for key in keys:
+        for key, load in zip(keys, self.net.loads(keys)):
             if key[0] == "meter":
                 continue
             acc = carried.get(key)
             if acc is None:
-                carried[key] = [now, load(key), 0.0]
+                carried[key] = [now, load, 0.0]
             else:
                 acc[2] += acc[1] * (now - acc[0]) / 8.0
                 acc[0] = now
-                acc[1] = load(key)
+                acc[1] = load
 
     def carried_bytes(self, key: Any, now: float) -> float:
         """Bytes fluid flows have moved over the directed link *key* by *now*."""

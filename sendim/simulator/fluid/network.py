@@ -13,13 +13,16 @@ from sendim.simulator.fluid.state import (
     TooCostly, check_rate, unbounded,
 )
 
-REPLAY_BUDGET = 1.0
+REPLAY_BUDGET = 1.2
 """A replay scanning more flow incidences than this many times the network's
 size (path incidences + flows) is abandoned for a from-scratch solve, which
-costs about as much per unit of size: large batches are cheaper solved afresh."""
-SCRATCH_AT = 1.5
-"""An update whose predicted scan (changes x recent scan per change) exceeds
-this many times the network's size is solved from scratch without replaying."""
+costs about as much as such a scan: large batches are cheaper solved afresh."""
+SCRATCH_AT = 0.8
+"""An update whose predicted scan exceeds this many times the network's size
+is solved from scratch without replaying. The prediction: the recent scan per
+change (a moving average) times ``changes ** BATCH_GROWTH`` (changes batched
+together overlap, so a batch scans less than its changes one by one)."""
+BATCH_GROWTH = 0.75
 REPLAY_BUDGET_MIN = 256
 
 
@@ -91,6 +94,11 @@ class FluidNetwork:
     def load(self, key: Hashable) -> float:
         """Sum of the rates of the flows crossing *key*, bit/s."""
         return self._resource(key).load
+
+    def loads(self, keys: Iterable[Hashable]) -> list[float]:
+        """:meth:`load` of each key, in order (KeyError if unknown)."""
+        res = self._res
+        return [res[k].load for k in keys]
 
     def utilization(self, key: Hashable) -> float:
         """Load over capacity now; 0 for infinite or zero capacities."""
@@ -275,13 +283,14 @@ class FluidNetwork:
         perturb = list(perturb)
         size = self._incidences + len(self._flows)
         sol = None
-        if changes * self._per_change <= SCRATCH_AT * size + REPLAY_BUDGET_MIN:
+        spread = changes ** BATCH_GROWTH
+        if spread * self._per_change <= SCRATCH_AT * size + REPLAY_BUDGET_MIN:
             scanned = stats.scanned
             try:
                 sol = self._replay(play, play_d, perturb)
             except (Inconsistent, TooCostly) as why:
                 stats.rescues += isinstance(why, TooCostly)
-            self._per_change += 0.25 * ((stats.scanned - scanned) / changes - self._per_change)
+            self._per_change += 0.25 * ((stats.scanned - scanned) / spread - self._per_change)
         if sol is None:
             stats.fallbacks += 1
             seed = dict.fromkeys(play + play_d)

@@ -44,11 +44,15 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
         inplay[h] = None
         if deadline:
             push(heap, (h.rate, 2, h.idx, 0, h))
-        if h.cap is not None:
-            push(heap, (h.cap, 1, h.idx, 0, h))
+        cap = h.cap
+        binding = cap is not None
         for q in h.fin:
             if q.ep == ep:
                 dirty[q] = None                    # h is no longer pending there
+            if binding and q.cap <= cap:
+                binding = False                    # q saturates first (or in a tie, first)
+        if binding:
+            push(heap, (cap, 1, h.idx, 0, h))
 
     def disturb(q: Resource, lev: float) -> None:
         """q's load differs from the previous run from level *lev* on."""
@@ -59,6 +63,7 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
             stats.scanned += work
             raise TooCostly(q.key)
         q.ep = ep
+        q.sched = INF
         touched.append(q)
         fsum, k, pend, joining = 0.0, 0, [], []
         below = lev - atol - rtol * lev
@@ -109,8 +114,11 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
             disturb(r, 0.0)
 
     while True:
-        for r in dirty:                            # (re)schedule changed resources
-            r.ver += 1
+        # A perturbed resource's next event only moves later as flows freeze at
+        # the level (at most its share) or leave its pending heap: its entry in
+        # the heap stays a lower bound, so it is pushed again only when its event
+        # moved earlier, and checked (and pushed later if need be) when popped.
+        for r in dirty:
             if r.k <= 0:
                 continue
             pend = r.pend
@@ -119,18 +127,36 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
             at = (r.cap - r.fsum) / r.k
             if pend and pend[0][0] < at:
                 at = pend[0][0]
-            push(heap, (at if at > level else level, 0, r.idx, r.ver, r))
+            if at < level:
+                at = level
+            if at < r.sched:
+                r.ver += 1
+                r.sched = at
+                push(heap, (at, 0, r.idx, r.ver, r))
         dirty.clear()
         if not heap:
             break
         at, kind, _, ver, obj = pop(heap)
-        if at > level:
-            level = at
         if kind == 0:
             r = obj
             if ver != r.ver:
                 continue
+            r.sched = INF                          # no entry left for r
+            if r.k <= 0:
+                continue
             pend = r.pend
+            while pend and pend[0][2].ep == ep:
+                heappop(pend)
+            nxt = (r.cap - r.fsum) / r.k
+            if pend and pend[0][0] < nxt:
+                nxt = pend[0][0]
+            if nxt > at:                           # its event moved later meanwhile
+                r.ver += 1
+                r.sched = nxt
+                push(heap, (nxt, 0, r.idx, r.ver, r))
+                continue
+            if at > level:
+                level = at
             sat = (r.cap - r.fsum) / r.k
             if sat < level:
                 sat = level
@@ -153,7 +179,10 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
             r.fsum, r.k, r.pend = r.cap, 0, []
             r.ver += 1
             dirty.pop(r, None)
-        elif obj.ep == ep and obj.new is None:
+            continue
+        if at > level:
+            level = at
+        if obj.ep == ep and obj.new is None:
             if kind == 1:
                 freeze(obj, obj.cap, CAP)
             else:                                  # passed its old rate unfrozen
@@ -175,7 +204,13 @@ def replay(ep: int, play: list[Flow], play_d: list[Flow], perturb: Iterable[Reso
 
 def solve(S: dict[Flow, None]) -> Solution:
     """Progressive filling of the flows in *S* from scratch; flows outside
-    *S* keep their rates (none share a resource when *S* is a component)."""
+    *S* keep their rates (none share a resource when *S* is a component).
+
+    A resource's fair share only grows as flows on it freeze (at the level,
+    which is at most its share), so its heap entry stays a lower bound: it is
+    checked when popped and pushed again if the share moved up, rather than
+    pushed anew at every freeze.
+    """
     members: dict[Resource, list[Flow]] = {}
     for f in S:
         for r in f.fin:
@@ -201,7 +236,7 @@ def solve(S: dict[Flow, None]) -> Solution:
     sol: Solution = {}
     pop, push = heapq.heappop, heapq.heappush
     while len(sol) < len(S):
-        share, kind, _, obj = pop(heap)
+        share, kind, idx, obj = pop(heap)
         if kind:
             if obj in sol:
                 continue
@@ -209,8 +244,12 @@ def solve(S: dict[Flow, None]) -> Solution:
             where: object = CAP
         else:
             c = cnt[obj]
-            if c == 0 or max(rem[obj], 0.0) / c != share:
-                continue                           # stale entry
+            if c == 0:
+                continue
+            now = max(rem[obj], 0.0) / c
+            if now > share:                        # grew since: a later event
+                push(heap, (now, 0, idx, obj))
+                continue
             todo = [g for g in members[obj] if g not in sol]
             where = obj
         for g in todo:
@@ -218,8 +257,6 @@ def solve(S: dict[Flow, None]) -> Solution:
             for r in g.fin:
                 rem[r] -= share
                 cnt[r] -= 1
-                if cnt[r] and r is not where:
-                    push(heap, (max(rem[r], 0.0) / cnt[r], 0, r.idx, r))
     return sol
 
 

@@ -18,7 +18,8 @@ Rates = dict[Hashable, float]
 class Resource:
     """A directed resource (one direction of a link, a meter)."""
 
-    __slots__ = ("key", "idx", "cap", "flows", "load", "ep", "fsum", "k", "pend", "ver")
+    __slots__ = ("key", "idx", "cap", "flows", "load", "ep", "fsum", "k", "pend", "ver",
+                 "sched")
 
     def __init__(self, key: Hashable, idx: int, cap: float):
         self.key = key
@@ -31,7 +32,8 @@ class Resource:
         self.fsum = 0.0                      # rates of flows frozen so far
         self.k = 0                           # unfrozen flows
         self.pend: list = []                 # (old rate, idx, flow) out of play
-        self.ver = 0
+        self.ver = 0                         # version of its live heap entry
+        self.sched = INF                     # level of that entry (a lower bound)
 
 
 class Flow:
