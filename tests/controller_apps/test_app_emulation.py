@@ -40,4 +40,4 @@ def test_shortest_path_on_a_ring_in_mininet_as_in_simulation(tmp_path: Path) -> 
         assert len(pings) == 12 and all(p["received"] > 0 for p in pings), doc["realization"]
     assert [f["path"] for f in emu["flows"]] == [f["path"] for f in sim["flows"]]
     assert len(emu["flows"][0]["path"]) == 3          # h1's switch, one hop, h3's switch
-    assert emu["flows"][0]["bytes"] == 2_000_000
+    assert emu["flows"][0]["completed"] and emu["controller"]["packet_in"] > 0
