@@ -342,7 +342,8 @@ class RyuController:
                     try:
                         manager._close(obj)
                     except Exception as exc:  # noqa: BLE001 - e.g. stplib's own close bug
-                        LOG.warning("closing Ryu app %s failed: %s: %s", name,
+                        # Shutdown is over for the run; an app's own close bug is not the user's problem.
+                        LOG.debug("closing Ryu app %s failed: %s: %s", name,
                                     type(exc).__name__, exc)
                 manager.applications.clear()
                 manager.contexts.clear()
