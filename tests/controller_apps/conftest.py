@@ -1,7 +1,5 @@
-"""Controller-app test gating: tests marked ``ryu`` skip when ryu is missing,
-but in CI (``CI=true``) a missing ryu is a failure, not a skip. Tests marked
-``mininet`` or ``root`` (the emulation check) skip, or fail in CI, when the
-emulation stack is missing, as in tests/emulation.
+"""Controller-app tests. Gating by the ``ryu``/``mininet``/``root`` markers,
+and failing in CI, is tests/conftest.py's job.
 
 ``test_app_*.py`` import ryu at import time and are not even collected
 without it (outside CI); ``test_routing.py`` is plain Python and always runs.
@@ -36,43 +34,3 @@ def pytest_configure(config: pytest.Config) -> None:
     for message in ("distutils Version classes are deprecated", "'cgi' is deprecated",
                     "the load_module\\(\\) method is deprecated"):
         config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip (or, in CI, fail) tests whose ryu or emulation stack is missing."""
-    emulated = [i for i in items if "mininet" in i.keywords or "root" in i.keywords]
-    if emulated:
-        from deployers._emuhost import missing_requirements
-
-        missing = missing_requirements()
-        for item in emulated if missing else ():
-            if _IN_CI:
-                item.add_marker(pytest.mark.usefixtures("_require_emulation_in_ci"))
-            else:
-                item.add_marker(pytest.mark.skip(reason="emulation needs " + "; ".join(missing)))
-    if _HAVE_RYU:
-        return
-    reason = "ryu is not installed (run `scripts/components.sh ryu`)"
-    for item in items:
-        if "ryu" not in item.keywords:
-            continue
-        if _IN_CI:
-            item.add_marker(pytest.mark.usefixtures("_require_ryu_in_ci"))
-        else:
-            item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest.fixture
-def _require_emulation_in_ci() -> None:
-    """Fail the test: CI must have the emulation stack."""
-    from deployers._emuhost import missing_requirements
-
-    pytest.fail("CI=true but the emulation stack is missing: " + "; ".join(missing_requirements())
-                + " (bash scripts/components.sh mininet ryu)", pytrace=False)
-
-
-@pytest.fixture
-def _require_ryu_in_ci() -> None:
-    """Fail the test: CI must have ryu installed."""
-    pytest.fail("CI=true but ryu is not installed: run `scripts/components.sh ryu`",
-                pytrace=False)

@@ -1,10 +1,9 @@
 """Long-lived experiments with the real thing (Mininet, Open vSwitch, ryu-manager,
-ZooKeeper). Gated like tests/emulation: skipped when a component is missing,
-except in CI (``CI=true``), where that is a failure."""
+ZooKeeper). Gated by tests/conftest.py: skipped when a component is missing,
+a failure in CI (``CI=true``)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,39 +13,6 @@ import pytest
 from exp_support import BUNDLE, leaked, state
 from sendim.store.testing import store_factory, zookeeper_server  # noqa: F401
 
-_IN_CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-_HERE = Path(__file__).resolve().parent
-
-
-def _missing() -> list[str]:
-    from deployers._emuhost import missing_requirements
-    return missing_requirements()
-
-
-def _gated(item: pytest.Item) -> bool:
-    return ("mininet" in item.keywords or "root" in item.keywords) and \
-        Path(str(item.fspath)).resolve().is_relative_to(_HERE)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    gated = [i for i in items if _gated(i)]
-    if not gated or _IN_CI:
-        return
-    missing = _missing()
-    if missing:
-        for item in gated:
-            item.add_marker(pytest.mark.skip(reason="long-lived emulations need "
-                                                    + "; ".join(missing)))
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    """In CI a missing component fails the test (a marker added at collection time
-    could not add a fixture any more)."""
-    if _IN_CI and _gated(item):
-        missing = _missing()
-        if missing:
-            pytest.fail("CI=true but the emulation stack is missing: " + "; ".join(missing)
-                        + " (bash scripts/components.sh mininet ryu)", pytrace=False)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Ryu test gating: tests marked ``ryu`` skip when ryu is missing, but in CI
-(``CI=true``) a missing ryu is a failure, not a skip."""
+"""Ryu tests: not even collected without ryu outside CI (the modules import it).
+
+Gating by the ``ryu`` marker, and failing in CI, is tests/conftest.py's job."""
 
 from __future__ import annotations
 
@@ -32,24 +33,3 @@ def pytest_configure(config: pytest.Config) -> None:
     for message in ("distutils Version classes are deprecated", "'cgi' is deprecated",
                     "the load_module\\(\\) method is deprecated"):
         config.addinivalue_line("filterwarnings", f"ignore:{message}:DeprecationWarning")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip (or, in CI, fail) ``ryu``-marked tests when ryu is not installed."""
-    if _HAVE_RYU:
-        return
-    reason = "ryu is not installed (run `scripts/components.sh ryu`)"
-    for item in items:
-        if "ryu" not in item.keywords:
-            continue
-        if _IN_CI:
-            item.add_marker(pytest.mark.usefixtures("_require_ryu_in_ci"))
-        else:
-            item.add_marker(pytest.mark.skip(reason=reason))
-
-
-@pytest.fixture
-def _require_ryu_in_ci() -> None:
-    """Fail the test: CI must have ryu installed."""
-    pytest.fail("CI=true but ryu is not installed: run `scripts/components.sh ryu`",
-                pytrace=False)
