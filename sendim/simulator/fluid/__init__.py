@@ -23,11 +23,14 @@ resources they are known to freeze at their old rate, which the resource
 schedules as an event. The work is thus O((P + N) log) for P flows in play
 and N flow incidences on perturbed resources - the flows whose rates change
 and their immediate neighbours - independent of the rest of the network;
-disjoint flows never interact. A replay that scans more incidences than the
-whole network holds (large batches, saturated networks where one change
-ripples everywhere) is abandoned for a from-scratch solve of the connected
-component, so an update never costs much more than that solve; so is one
-that rounding left inconsistent.
+disjoint flows never interact. An update whose replay would scan about as
+many incidences as the whole network holds (large batches; saturated
+networks, where one change ripples almost everywhere) is solved from scratch
+over its connected component instead - predicted from recent replays, or
+found out when the replay overruns - so that an update never costs much more
+than that solve; so is one that rounding left inconsistent. The scratch
+solve itself keeps each resource's heap entry as a lower bound instead of
+re-pushing it whenever a flow on it freezes.
 
 Draining is lazy: a flow stores the bytes delivered when its rate last
 changed, so ``delivered(t) = base + rate * (t - t_base) / 8`` and nothing is

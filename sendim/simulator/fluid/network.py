@@ -291,6 +291,8 @@ class FluidNetwork:
             except (Inconsistent, TooCostly) as why:
                 stats.rescues += isinstance(why, TooCostly)
             self._per_change += 0.25 * ((stats.scanned - scanned) / spread - self._per_change)
+        else:
+            self._per_change *= 0.75         # so that replays get tried again
         if sol is None:
             stats.fallbacks += 1
             seed = dict.fromkeys(play + play_d)
