@@ -22,23 +22,28 @@ so other load on the machine disturbs the figures less.
     python bench/bench_fluid.py
     python bench/bench_fluid.py --scenario islands --flows 1000,10000,100000
 
-Figures on the 2-core development VM (CPU time per event; ratio = from-scratch
-cost / incremental cost, same run):
+Figures on the 2-core development VM (CPU time per event; ratio = cost of
+the event plus a from-scratch solve / incremental cost, same run; fallbacks:
+events the solver chose to solve from scratch, as cheaper than replaying):
 
-    scenario        flows  us/event  ratio  in play/ev  changed/ev
-    fattree          1000        88   115x        12.3         4.2
-    fattree          2000       416    55x        48.8        15.7
-    fattree          5000      4037    17x       546.8       202.7
-    fattree         10000     37927     6x      2466.7      1442.3
-    fattree-capped   1000        41   225x         5.7         0.5
-    fattree-capped  10000       202   599x        51.3         0.5
-    islands          1000        32    85x         4.6         4.6
-    islands         10000        34  1580x         4.5         4.5
-    islands        100000        38 30416x         4.5         4.5
+    scenario        flows  us/event  ratio  in play/ev  changed/ev  fallbacks
+    fattree          1000        94    95x        12.1         4.1          0
+    fattree          2000       313    48x        48.4        15.8          0
+    fattree          5000      3670    10x       521.6       189.6          0
+    fattree         10000     25273     3x      2439.4      1430.0          2
+    fattree-capped   1000        63   100x         5.6         0.5          0
+    fattree-capped  10000       147   280x        51.2         0.5          0
+    islands          1000        33    58x         4.6         4.6          0
+    islands         10000        35   870x         4.5         4.5          0
+    islands        100000        42 17454x         4.5         4.5          0
 
+(Before the lazy heaps of the from-scratch solve and the replay: fattree
+10000 took 37927 us/event for a 6x ratio - the scratch solve got 4x faster.)
 In the saturated fat-tree, max-min fairness itself is non-local: one event
 moves ~14 % of all rates at 10k flows, and the incremental cost follows the
-number of rates that move, not the network size.
+number of rates that move, not the network size. The engine therefore
+solves once per simulated instant, or per ``fluid_quantum`` window
+(:mod:`sendim.simulator.fluidupdates`; ``bench/bench_sim.py``).
 """
 
 from __future__ import annotations
