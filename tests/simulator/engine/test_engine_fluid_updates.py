@@ -138,3 +138,9 @@ def test_deployment_option_sets_the_quantum() -> None:
     assert res.meta.extra["fluid_quantum_s"] == 0.005
     assert exact.meta.extra["fluid_quantum_s"] == 0.0
     assert 0 < res.flow("f").end_s - exact.flow("f").end_s <= 0.005 + 1e-9
+
+
+def test_quantum_runs_are_deterministic() -> None:
+    a = comparable(doc(Simulation(busy_fat_tree(True), seed=4, fluid_quantum=2e-3).run()))
+    b = comparable(doc(Simulation(busy_fat_tree(True), seed=4, fluid_quantum=2e-3).run()))
+    assert a == b
