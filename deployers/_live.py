@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import Any
 
 from sendim.errors import EmulationError
 
+from converters.mininet_runtime import serve
 from deployers import _slots, _teardown
 from deployers._controller import ControllerProcess, listening
 from deployers._procs import MARKER_ENV, ProcRef, marked
@@ -242,25 +242,15 @@ class Live:
         """One request to the network script (see :mod:`converters.mininet_runtime.serve`)."""
         path = str(self.rt.get("control", ""))
         try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-                s.settimeout(timeout)
-                s.connect(path)
-                s.sendall((json.dumps(req) + "\n").encode())
-                chunks = []
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    chunks.append(chunk)
+            answer = serve.request(path, req, timeout)
         except OSError as exc:
             raise EmulationError(f"the network of this experiment does not answer on {path}: "
                                  f"{exc.strerror or exc}") from exc
-        try:
-            answer = json.loads(b"".join(chunks))
         except ValueError as exc:
             raise EmulationError(f"the network script answered nonsense on {path}") from exc
         if not answer.get("ok"):
-            raise EmulationError(f"the network script refused: {answer.get('error')}")
+            why = answer.get("error") or "an empty answer"
+            raise EmulationError(f"the network script refused: {why}")
         return answer
 
 

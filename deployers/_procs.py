@@ -38,7 +38,8 @@ def start_time(pid: int) -> int | None:
         return None
 
 
-def _environ(pid: int) -> str:
+def environ(pid: int) -> str:
+    """Process *pid*'s environment as NUL-separated text ("" if unreadable)."""
     try:
         with open(f"/proc/{pid}/environ", "rb") as f:
             return f.read().decode(errors="replace")
@@ -48,7 +49,7 @@ def _environ(pid: int) -> str:
 
 def carries(pid: int, marker: str) -> bool:
     """Whether process *pid*'s environment has ``SENDIM_EXPERIMENT=<marker>``."""
-    return f"\0{MARKER_ENV}={marker}\0" in "\0" + _environ(pid) + "\0"
+    return f"\0{MARKER_ENV}={marker}\0" in "\0" + environ(pid) + "\0"
 
 
 def marked(marker: str) -> list[int]:

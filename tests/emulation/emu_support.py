@@ -13,6 +13,7 @@ import sendim
 from sendim.model import (
     AppSpec, Controller, Deployment, Environment, Fallback, Flow, Granularity, System)
 from sendim.topology import generators
+from deployers._procs import environ
 
 MB = 1_000_000
 PACKET = Granularity.PACKET
@@ -109,14 +110,6 @@ def _proc_lines() -> dict[int, str]:
     return out
 
 
-def _environ(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            return f.read().decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def state(tag: str) -> dict[str, set]:
     """What an emulation could leave behind; controllers counted only if they are ours (*tag*)."""
     bridges = subprocess.run(["ovs-vsctl", "--timeout=10", "list-br"], capture_output=True,
@@ -129,7 +122,7 @@ def state(tag: str) -> dict[str, set]:
         "mininet shells": {p for p, c in procs.items() if "mininet:" in c and "bash" in c},
         "iperf3": {p for p, c in procs.items() if c.startswith("iperf3 ")},
         "controllers": {p for p, c in procs.items()
-                        if "sendim.ryuapp.launcher" in c and tag in _environ(p)},
+                        if "sendim.ryuapp.launcher" in c and tag in environ(p)},
         "interfaces": {n for n in os.listdir("/sys/class/net") if "-eth" in n},
     }
 

@@ -7,6 +7,7 @@ import os
 import subprocess
 from pathlib import Path
 from typing import Any
+from deployers._procs import environ
 
 DATA = Path(__file__).resolve().parent / "data"
 SYSTEM, DEPLOY, FLOWS, BUNDLE = (DATA / "system.xml", DATA / "emu.xml", DATA / "flows.xml",
@@ -44,14 +45,6 @@ def bridges_of(prefix: str) -> set[str]:
     return {b for b in _bridges() if b.startswith(prefix)}
 
 
-def _environ(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/environ", "rb") as f:
-            return f.read().decode(errors="replace")
-    except OSError:
-        return ""
-
-
 def _zombie(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
@@ -65,7 +58,7 @@ def processes_with(tag: str) -> set[int]:
     process an experiment of the test starts inherits it)."""
     me = os.getpid()
     return {int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) != me
-            and tag in _environ(int(p)) and not _zombie(int(p))}
+            and tag in environ(int(p)) and not _zombie(int(p))}
 
 
 def state(tag: str) -> dict[str, set]:
