@@ -9,6 +9,7 @@ from lxml import etree
 
 from sendim.cli import output
 from sendim.parser import load_deployment, load_system
+from sendim.parser.safe import doctype_problem
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -21,8 +22,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _root_tag(path: str) -> str | None:
-    """The root element's name, read without loading the file (None if unreadable)."""
+    """The root element's name, read without loading the file.
+
+    None if unreadable or if the file has a DOCTYPE: the parser refuses and
+    reports those itself, so this sniff never reads one.
+    """
     try:
+        if doctype_problem(path, path) is not None:
+            return None
         for _event, elem in etree.iterparse(path, events=("start",), resolve_entities=False,
                                             no_network=True, load_dtd=False):
             return etree.QName(elem).localname
