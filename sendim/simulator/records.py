@@ -44,6 +44,17 @@ class FlowRecord:
             self.paths.append(path)
             self.path_times.append(now)
 
+    def frame_arrived(self, path: list | None, now: float) -> None:
+        """Book a data frame delivered at *now*: count, path, first/last arrival, longest gap."""
+        self.rx_frames += 1
+        if path is not None:
+            self.saw_path([sw for sw, _ in path], now)
+        if self.first_rx is None:
+            self.first_rx = now
+        elif self.last_rx is not None and now - self.last_rx > self.stalled_s:
+            self.stalled_s = now - self.last_rx
+        self.last_rx = now
+
     @property
     def drops(self) -> int:
         """Data frames lost in the network (sent minus received)."""

@@ -93,15 +93,8 @@ class UdpStream:
     def _receive(self, frame: Frame, l4: int, src_ip: int) -> None:
         rec = self.rec
         now = self.env.now
-        rec.rx_frames += 1
+        rec.frame_arrived(frame.path, now)
         rec.bytes += self.payload
-        if frame.path is not None:
-            rec.saw_path([sw for sw, _ in frame.path], now)
-        if rec.first_rx is None:
-            rec.first_rx = now
-        elif rec.last_rx is not None and now - rec.last_rx > rec.stalled_s:
-            rec.stalled_s = now - rec.last_rx
-        rec.last_rx = now
         rec.end = now
 
 

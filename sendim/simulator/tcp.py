@@ -328,15 +328,8 @@ class TcpTransfer:
         if kind != DATA:
             return
         rec = self.rec
-        rec.rx_frames += 1
+        rec.frame_arrived(frame.path, now)
         seq = tag[1]
-        if frame.path is not None:
-            rec.saw_path([sw for sw, _ in frame.path], now)
-        if rec.first_rx is None:
-            rec.first_rx = now
-        elif rec.last_rx is not None and now - rec.last_rx > rec.stalled_s:
-            rec.stalled_s = now - rec.last_rx
-        rec.last_rx = now
         if seq == self.rcv_nxt:
             nxt = seq + 1
             ooo = self.ooo
