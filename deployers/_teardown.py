@@ -83,6 +83,19 @@ def _existing_bridges() -> set[str]:
     return set(res.stdout.split()) if res.returncode == 0 else set()
 
 
+def _kill(pid: int) -> None:
+    """SIGKILL *pid*, and its whole process group when it leads one (a recorded
+    session leader, such as a node command started through ``mnexec -d``: the
+    shell's children go with it)."""
+    try:
+        if os.getpgid(pid) == pid:
+            os.killpg(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def leftovers(created: Created) -> list[str]:
     """What of *created* still exists (empty: nothing leaked)."""
     out = [f"process {pid} ({marker})" for pid, marker in created.pids if _alive(pid, marker)]
@@ -96,10 +109,7 @@ def remove(created: Created) -> list[str]:
     """Kill recorded processes, delete recorded bridges and interfaces; returns what remains."""
     for pid, marker in created.pids:
         if _alive(pid, marker):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            _kill(pid)
     deadline = time.monotonic() + 5
     while any(_alive(pid, m) for pid, m in created.pids) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -53,6 +53,7 @@ from deployers._controller import free_port
 from deployers._emuhost import MININET_PYTHON, ensure_ovs, missing_requirements
 from deployers._live import Live, local_runtimes, teardown, write_runtime
 from deployers._procs import MARKER_ENV, ProcRef
+from deployers.sequences import boot
 
 STARTING, UP, DOWN, FAILED = "starting", "up", "down", "failed"
 EXPERIMENTS_ENV = "SENDIM_EXPERIMENTS_DIR"
@@ -277,6 +278,9 @@ class _Starter:
         net = live.network()
         assert net is not None
         _slots.update(slot, token, pids=[_slots.owner_pid(net.pid), _slots.owner_pid(ctl.pid)])
+        booted = boot(live, self.system, lambda text: self.say(f"{name}: {text}"))
+        if booted is not None:
+            self.rt["on_boot"] = booted
         return self._commit(bundle, contents)
 
     def _start_network(self, system: System, prefix: str, timeout: float) -> None:

@@ -14,10 +14,15 @@ one JSON line answered::
                                                      -> {"ok": true, "results": DIR/results.json}
     {"op": "node", "node": ID, "argv": [...], "timeout": 30}
                                                      -> {"ok": true, "rc": 0, "output": "..."}
+    {"op": "node", "node": ID, "argv": [...], "wait": false, "log": FILE}
+                                                     -> {"ok": true, "pid": ..., "rc": null}
     {"op": "stop"}                                   -> {"ok": true}, then the network goes down
 
-``run`` is the one-shot traffic phase (:class:`Experiment`) with the
-request's flows and events on the running network; its results document is
+A ``node`` request with ``"wait": false`` starts the command (output to
+``log``, or nowhere) and answers after ``START_GRACE`` (with its exit code if
+it has ended by then); it runs until the network stops, when it is killed
+with the rest. ``run`` is the one-shot traffic phase (:class:`Experiment`)
+with the request's flows and events on the running network; its results document is
 the same as a one-shot run's. Requests that use the network run one at a
 time. The socket is created with mode 0600 (only root may command it).
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import socket
 import socketserver
 import subprocess
@@ -42,6 +48,8 @@ MAX_BACKOFF_MS = 1000
 MAX_REQUEST = 16 * 2**20
 MAX_OUTPUT = 2**20
 NODE_TIMEOUT = 30.0
+START_GRACE = 0.2
+"""Seconds a command started without waiting has to fail at once (its exit code is answered)."""
 
 
 def tune_controllers(bridges: list[str], max_backoff_ms: int = MAX_BACKOFF_MS) -> None:
@@ -76,6 +84,7 @@ class Service:
         self.current: Experiment | None = None
         self.stop = threading.Event()
         self.hosts = {row[0] for row in data["hosts"]}
+        self.background: list[subprocess.Popen] = []
 
     def handle(self, req: dict) -> dict:
         op = req.get("op")
@@ -130,17 +139,49 @@ class Service:
             return {"ok": False, "error": f"no node {node!r} in this network"}
         if not argv or not all(isinstance(a, str) for a in argv):
             return {"ok": False, "error": "argv must be a non-empty list of strings"}
+        label = " ".join(argv)[:200]          # the teardown's marker: part of the cmdline
+        if req.get("wait") is False:
+            return self.start_background(node, argv, req.get("log"), label)
         timeout = float(req.get("timeout") or NODE_TIMEOUT)
-        proc = self.network.popen(node, argv, subprocess.PIPE, "node:" + " ".join(argv)[:200])
+        proc = self.network.popen(node, argv, subprocess.PIPE, label)
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _kill_group(proc)
             out, _ = proc.communicate()
             return {"ok": True, "rc": None, "timed_out": True,
                     "output": out[-MAX_OUTPUT:].decode(errors="replace")}
         return {"ok": True, "rc": proc.returncode,
                 "output": out[-MAX_OUTPUT:].decode(errors="replace")}
+
+
+    def start_background(self, node: str, argv: list[str], log: object, label: str) -> dict:
+        if log is not None and not isinstance(log, str):
+            return {"ok": False, "error": "log must be a file path"}
+        with open(log or os.devnull, "ab") as out:
+            proc = self.network.popen(node, argv, out, label)
+        self.background.append(proc)
+        time.sleep(START_GRACE)
+        return {"ok": True, "pid": proc.pid, "rc": proc.poll()}
+
+    def stop_background(self) -> None:
+        """Kill the commands started without waiting (the network's teardown would too)."""
+        for proc in self.background:
+            _kill_group(proc)
+        for proc in self.background:
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a node command and what its shell started (``mnexec -d`` made it a
+    session leader, so its process group is its own)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 class _Handler(socketserver.StreamRequestHandler):
@@ -181,6 +222,7 @@ def serve(network: Network, data: dict, args: argparse.Namespace, setup: dict) -
             server.handle_request()
         phase("stopping", reason="stop requested")
     finally:
+        server.service.stop_background()  # type: ignore[attr-defined]
         server.server_close()
         try:
             os.unlink(path)

@@ -15,10 +15,12 @@ from sendim.model.deployment import (
     Target,
 )
 from sendim.model.graph import to_graph, to_multigraph
+from sendim.model.sequences import BOOT_SEQUENCE, sequence_names, steps
 from sendim.model.system import (
     Event,
     EventAction,
     EventTarget,
+    Exec,
     Flow,
     Granularity,
     Host,
@@ -31,8 +33,9 @@ from sendim.model.system import (
 )
 
 __all__ = [
-    "AppSpec", "Controller", "Deployment", "Environment", "Event", "EventAction",
-    "EventTarget", "Fallback", "Finding", "Flow", "Granularity", "Host", "Link",
+    "AppSpec", "BOOT_SEQUENCE", "Controller", "Deployment", "Environment", "Event", "EventAction",
+    "EventTarget", "Exec", "Fallback", "Finding", "Flow", "Granularity", "Host", "Link",
     "Node", "Protocol", "Ref", "Store", "Switch", "System", "Target", "Traffic",
-    "check", "check_id", "resolve", "to_graph", "to_multigraph",
+    "check", "check_id", "resolve", "sequence_names", "steps", "to_graph",
+    "to_multigraph",
 ]

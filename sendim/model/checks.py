@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from sendim.model.sequences import check_sequences
 from sendim.model.system import EventAction, EventTarget, Granularity, Link, System, Traffic
 
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -25,8 +26,8 @@ MAX_PORT = 0xFFFFFF00  # OFPP_MAX: above it, port numbers are reserved
 class Ref:
     """Which element a finding is about: ``("link", 3)``, ``("switch", "s1")``."""
 
-    kind: str          # system | switch | host | link | flow | event
-    key: str | int     # id for nodes, index for links, flows and events
+    kind: str          # system | switch | host | link | flow | event | exec | cmd-seq
+    key: str | int     # id for nodes and cmd-seqs, index for links, flows, events, execs
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,4 +292,6 @@ def check(system: System) -> list[Finding]:
     _check_links(system, out, index)
     _check_flows(system, out, index)
     _check_events(system, out)
+    if system.execs or system.cmd_seqs:
+        out.extend(Finding(Ref(kind, key), message) for kind, key, message in check_sequences(system))
     return out

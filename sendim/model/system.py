@@ -1,4 +1,4 @@
-"""The system model: switches, hosts, links, flows, timed events.
+"""The system model: switches, hosts, links, flows, timed events, command sequences.
 
 A :class:`System` is a pure description (like Mininet's ``Topo``): it holds no
 backend handles. Every field is concrete once :func:`sendim.model.resolve`
@@ -80,6 +80,25 @@ Node = Switch | Host
 
 
 @dataclass(slots=True)
+class Exec:
+    """A command to run in node ``node``, as a step of each sequence in ``seqs``.
+
+    VNX's ``<exec seq="start,test">``: ``sendim exec NAME --seq start`` runs,
+    in declaration order, every command whose ``seqs`` name ``start``. The
+    command is a shell command line (``sh -c``), run inside the node. With
+    ``wait`` False (VNX's ``ostype="exec"``) it is started and left running
+    (until the experiment goes down); otherwise (``ostype="system"``) the step
+    waits for it, for at most ``timeout`` seconds (None: the runner's default).
+    """
+
+    node: str
+    seqs: tuple[str, ...]
+    command: str
+    wait: bool = True
+    timeout: float | None = None
+
+
+@dataclass(slots=True)
 class Link:
     """A bidirectional link. Port 0 and an empty id mean "derive"."""
 
@@ -154,6 +173,9 @@ class System:
     flows: list[Flow] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
     properties: dict[str, str] = field(default_factory=dict)
+    execs: list[Exec] = field(default_factory=list)
+    cmd_seqs: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Composed sequences (VNX's ``<cmd-seq>``): name -> the sequences it runs, in order."""
 
     # -- look-ups -----------------------------------------------------
     def node(self, node_id: str) -> Node:
@@ -202,4 +224,5 @@ class System:
             "links": len(self.links),
             "flows": len(self.flows),
             "events": len(self.events),
+            "execs": len(self.execs),
         }

@@ -1,6 +1,6 @@
 """Where each model element was declared, compactly, for error messages.
 
-Links, flows and events are located by their index in the model's lists, so
+Links, flows, events and exec steps are located by their index in the model's lists, so
 their lines live in ``array('I')`` columns (4 bytes each) with a parallel
 ``array('H')`` of file indexes; nodes are located by id in one dict of packed
 integers. A million links cost about 6 MB of location data.
@@ -32,6 +32,9 @@ class Locations:
         self.flow_files = array("H")
         self.event_lines = array("I")
         self.event_files = array("H")
+        self.exec_lines = array("I")
+        self.exec_files = array("H")
+        self.cmd_seqs: dict[str, int] = {}   # composed sequence -> line << 16 | file index
         self.name_file = 0                    # the file that named the system
         self._problems: list[tuple[int, int, int, str]] = []
 
@@ -67,11 +70,17 @@ class Locations:
             if found is not None:
                 file, line = found
             tag = kind
-        elif kind in ("link", "flow", "event") and isinstance(key, int):
+        elif kind == "cmd-seq":
+            packed = self.cmd_seqs.get(str(key))
+            if packed is not None:
+                file, line = packed & 0xFFFF, packed >> 16
+            tag = kind
+        elif kind in ("link", "flow", "event", "exec") and isinstance(key, int):
             lines, files = {
                 "link": (self.link_lines, self.link_files),
                 "flow": (self.flow_lines, self.flow_files),
                 "event": (self.event_lines, self.event_files),
+                "exec": (self.exec_lines, self.exec_files),
             }[kind]
             if 0 <= key < len(lines):
                 packed_file = files[key]

@@ -26,6 +26,7 @@ from sendim.model import (
     Event,
     EventAction,
     EventTarget,
+    Exec,
     Flow,
     Granularity,
     Host,
@@ -89,6 +90,7 @@ class SystemParser:
         self._handlers: dict[str, Callable[[Any], None]] = {
             "switch": self._switch, "host": self._host, "link": self._link,
             "flow": self._flow, "event": self._event, "property": self._root_property,
+            "exec": self._root_exec, "cmd-seq": self._cmd_seq,
         }
 
     # -- driving --------------------------------------------------------------
@@ -239,6 +241,8 @@ class SystemParser:
             for child in elem:
                 if child.tag == "neighbour":
                     self._neighbours.add(sid, child, self._file)
+                elif child.tag == "exec":
+                    self._exec(child, sid)
 
     def _host(self, elem: Any) -> None:
         hid = elem.get("id")
@@ -252,6 +256,9 @@ class SystemParser:
         self.system.hosts[hid] = host
         if len(elem):
             self._properties(elem, host.properties)
+            for child in elem:
+                if child.tag == "exec":
+                    self._exec(child, hid)
 
     def _link(self, elem: Any) -> None:
         keys = tuple(elem.keys())
@@ -332,6 +339,32 @@ class SystemParser:
         self.system.events.append(Event(time, _ACTIONS[action], target, ref))
         self.locations.event_lines.append(line)
         self.locations.event_files.append(self._file)
+
+    def _root_exec(self, elem: Any) -> None:
+        node = elem.get("node")
+        self._exec(elem, self._canon.get(node, node))
+
+    def _exec(self, elem: Any, node: str) -> None:
+        """One command step, VNX style: its text is the command, seq its sequences."""
+        timeout = None
+        if elem.get("timeout") is not None:
+            timeout = self.unit_problems(elem, (("timeout", parse_time),)).get("timeout")
+        seqs = tuple(part.strip() for part in elem.get("seq").split(","))
+        command = "".join(elem.itertext()).strip()
+        self.system.execs.append(Exec(node, seqs, command, elem.get("ostype") != "exec", timeout))
+        self.locations.exec_lines.append(elem.sourceline)
+        self.locations.exec_files.append(self._file)
+
+    def _cmd_seq(self, elem: Any) -> None:
+        name, line = elem.get("seq"), elem.sourceline
+        known = self.locations.cmd_seqs
+        if name in known:
+            self.report(line, f"<cmd-seq> {name!r} is already declared at "
+                              f"{self.locations.where(known[name] & 0xFFFF, known[name] >> 16)}")
+            return
+        known[name] = line << 16 | self._file
+        text = "".join(elem.itertext())
+        self.system.cmd_seqs[name] = tuple(part.strip() for part in text.split(","))
 
     def _name_flows(self) -> None:
         """Give flows without an id ``fN`` (N = position among all flows)."""

@@ -14,7 +14,7 @@ import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 from sendim.errors import ModelError
 from sendim.model import Deployment, System
@@ -111,7 +111,23 @@ def iter_system_xml(system: System) -> Iterator[str]:
     for e in system.events:
         yield (f'  <event at="{format_time(e.time)}" action="{e.action.value}" '
                f"{e.target.value}={_q(e.ref)}/>\n")
+    for x in system.execs:
+        head = f"exec node={ids.get(x.node) or _q(x.node)} seq={_q(','.join(x.seqs))}"
+        if not x.wait:
+            head += ' ostype="exec"'
+        if x.timeout is not None:
+            head += f' timeout="{format_time(x.timeout)}"'
+        yield f"  <{head}>{_text(x.command)}</exec>\n"
+    for name, parts in system.cmd_seqs.items():
+        yield f"  <cmd-seq seq={_q(name)}>{_text(','.join(parts))}</cmd-seq>\n"
     yield "</system>\n"
+
+
+def _text(value: str) -> str:
+    """*value* as escaped element text (carriage returns kept)."""
+    if _NOT_XML.search(value):
+        raise ModelError(f"{value!r} contains characters XML cannot represent")
+    return escape(value, {"\r": "&#13;"})
 
 
 def _links(system: System, ids: dict[str, str]) -> Iterator[str]:

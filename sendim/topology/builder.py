@@ -16,13 +16,14 @@ their meaning: ``bw`` in Mbit/s, ``delay`` as ``"5ms"``, ``loss`` in percent,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
 from sendim.errors import ModelError
 from sendim.model import (
     Event,
     EventAction,
     EventTarget,
+    Exec,
     Flow,
     Granularity,
     Host,
@@ -145,6 +146,23 @@ class Topo:
             raise ModelError("an event names exactly one of link= or node=")
         target, ref = (EventTarget.LINK, link) if link is not None else (EventTarget.NODE, node)
         self.system.events.append(Event(_time(at) or 0.0, EventAction(action), target, ref))
+
+    def add_exec(self, node: str, command: str, seq: str | Sequence[str] = "start", *,
+                 wait: bool = True, timeout: float | str | None = None) -> None:
+        """Add *command* (a shell command line) to run in *node* as a step of *seq*.
+
+        *seq* is a sequence name, or several (a list or ``"start,test"``); see
+        ``<exec>`` in the system schema. ``wait=False`` starts it and goes on.
+        """
+        names = seq.split(",") if isinstance(seq, str) else list(seq)
+        self.system.execs.append(Exec(node, tuple(n.strip() for n in names), command.strip(),
+                                      wait, _time(timeout)))
+
+    def add_cmd_seq(self, name: str, seqs: Sequence[str]) -> None:
+        """Declare sequence *name* that runs the sequences *seqs*, in order."""
+        if name in self.system.cmd_seqs:
+            raise ModelError(f"cmd-seq {name!r} is already declared")
+        self.system.cmd_seqs[name] = tuple(seqs)
 
     def set_property(self, name: str, value: str) -> None:
         self.system.properties[name] = str(value)

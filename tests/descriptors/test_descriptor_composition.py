@@ -40,7 +40,8 @@ def _write(tmp_path: Path, **files: str) -> list[Path]:
 def test_files_compose_one_system_with_cross_references(tmp_path: Path) -> None:
     system = load_system(_write(tmp_path, topology=TOPOLOGY, traffic=TRAFFIC))
     assert system.name == "net"
-    assert system.summary() == {"switches": 2, "hosts": 2, "links": 3, "flows": 2, "events": 1}
+    assert system.summary() == {"switches": 2, "hosts": 2, "links": 3, "flows": 2, "events": 1,
+                                "execs": 0}
     # an unnamed flow gets fN (N = its position) unless that id is taken
     assert [f.id for f in system.flows] == ["f2", "f1"]
     assert system.events[0].ref == "s1-s2"

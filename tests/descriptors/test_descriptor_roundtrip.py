@@ -40,6 +40,11 @@ def _full_topo() -> System:
     t.add_event("1s", "down", link="backup")
     t.add_event("2s", "up", link="backup")
     t.add_event("3s", "down", node="sw_3.core")
+    t.add_exec(h1, "iperf3 -s -p 5202", "start", wait=False)
+    t.add_exec(h2, 'for i in 1 2; do\n  ping -c1 "$1" && echo <ok> & true\r\ndone', "start, test",
+               timeout="2.5s")
+    t.add_exec(s1, "ovs-ofctl dump-flows s1", ["test"])
+    t.add_cmd_seq("all", ["start", "test"])
     return t.build_system()
 
 
@@ -139,6 +144,16 @@ def test_writer_escapes_hostile_text() -> None:
     text = write_system(system)
     assert "&amp;" in text and "&lt;angle&gt;" in text and "&#10;" in text
     assert parse_system_string(text).properties == system.properties
+
+
+def test_exec_steps_keep_their_command_text_and_order() -> None:
+    system = _full_topo()
+    again = parse_system_string(write_system(system))
+    assert [(x.node, x.seqs, x.wait, x.timeout) for x in again.execs] == [
+        ("h1", ("start",), False, None), ("h2", ("start", "test"), True, 2.5),
+        ("s1", ("test",), True, None)]
+    assert again.execs[1].command == 'for i in 1 2; do\n  ping -c1 "$1" && echo <ok> & true\r\ndone'
+    assert again.cmd_seqs == {"all": ("start", "test")}
 
 
 def test_writer_refuses_text_xml_cannot_hold() -> None:
