@@ -11,15 +11,22 @@ object's ``extra`` dict and written back unchanged (additive changes keep
 ``/1``). A document of another version raises :class:`SchemaVersionError`.
 Every typed field is always written, ``null`` when unknown (except
 ``fallback.requested``, written only when known).
+
+The checked JSON reading every ``from_dict`` uses, and :class:`ResultsError`,
+live in :mod:`sendim.results.reading`; the JSON Schema and :func:`validate`
+in :mod:`sendim.results.spec`. Both are importable from here.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sendim.errors import InputError
+from sendim.results.reading import (  # short local names: every from_dict uses them
+    ObjectReader as _In, array_items as _items, finish as _done, is_kind as _ok,
+    string_list as _strings,
+)
+from sendim.results.reading import ResultsError, SchemaVersionError
 
 SCHEMA_ID = "sendim.results/1"
 REALIZATIONS = ("simulation", "emulation", "physical", "docker")
@@ -27,79 +34,6 @@ WALL_CLOCK_META = ("wall_time_s", "started_at", "setup_s", "build_s", "connect_s
                    "deployer_wall_time_s", "cpu_busy_fraction", "run_dir", "python")
 """``meta`` keys that vary between two runs of the same experiment (wall clock,
 machine): :func:`sendim.results.io.comparable` drops them."""
-
-
-class ResultsError(InputError):
-    """A results document that is not valid ``sendim.results/1``."""
-
-    def __init__(self, problems: list[str] | str):
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        shown = self.problems[:10]
-        more = len(self.problems) - len(shown)
-        super().__init__("invalid results document: " + "; ".join(shown)
-                         + (f" (and {more} more)" if more > 0 else ""))
-
-
-class SchemaVersionError(ResultsError):
-    """The document declares a schema version this sendim does not read."""
-
-
-# -- checked access to JSON data --------------------------------------------------
-_KINDS: dict[str, tuple[type, ...]] = {
-    "str": (str,), "int": (int,), "num": (int, float), "bool": (bool,),
-    "list": (list,), "dict": (dict,),
-}
-
-
-_NAMES = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false",
-          "list": "an array", "dict": "an object", "count": "an integer >= 0"}
-
-
-def _ok(value: Any, kind: str) -> bool:
-    if kind != "bool" and isinstance(value, bool):
-        return False
-    if kind == "count":
-        return isinstance(value, int) and value >= 0
-    return isinstance(value, _KINDS[kind])
-
-
-class _In:
-    """Reads one JSON object, checking types; unknown keys become ``extra``."""
-
-    def __init__(self, data: Any, where: str, problems: list[str]):
-        self.where, self.problems, self.used = where, problems, set()
-        if not isinstance(data, dict):
-            problems.append(f"{where} must be an object, got {type(data).__name__}")
-            data = {}
-        self.data = data
-
-    def get(self, key: str, kind: str, default: Any = None, *, required: bool = False,
-            null: bool = True) -> Any:
-        self.used.add(key)
-        if key not in self.data:
-            if required:
-                self.problems.append(f"{self.where}.{key} is missing")
-            return default() if callable(default) else default
-        value = self.data[key]
-        if value is None and null:
-            return None
-        if not _ok(value, kind):
-            self.problems.append(f"{self.where}.{key} must be {_NAMES[kind]}"
-                                 f"{' or null' if null else ''}, got {json.dumps(value)[:40]}")
-            return default() if callable(default) else default
-        return float(value) if kind == "num" else value
-
-    def extra(self) -> dict[str, Any]:
-        return {k: v for k, v in self.data.items() if k not in self.used}
-
-
-def _items(value: Any, where: str, problems: list[str]) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        problems.append(f"{where} must be an array")
-        return []
-    return value
 
 
 # -- the typed objects --------------------------------------------------------------
@@ -452,19 +386,6 @@ def check_version(doc: Any) -> None:
             f"(upgrade sendim to read newer results)")
     raise SchemaVersionError(f"not a sendim results document: \"schema\" is {version!r}, "
                              f"expected {SCHEMA_ID!r}")
-
-
-def _strings(value: list, where: str, problems: list[str]) -> list[str]:
-    if not all(isinstance(x, str) for x in value):
-        problems.append(f"{where} must be a list of strings")
-        return [x for x in value if isinstance(x, str)]
-    return list(value)
-
-
-def _done(obj: Any, problems: list[str], caller: list[str] | None) -> Any:
-    if caller is None and problems:            # called on its own: report now
-        raise ResultsError(problems)
-    return obj
 
 
 # The JSON Schema and the validator live in spec.py (kept small); re-exported here.
