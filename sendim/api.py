@@ -83,7 +83,8 @@ def run(system: System | PathLike | Sequence[PathLike] | None = None,
     """
     sys_, dep = prepare(system, deployment, seed=seed, settle=settle, apps=apps)
     deployer = DEPLOYERS.get(dep.environment.value)()
-    request = RunRequest(sys_, dep, Path(run_dir) if run_dir else None, pingall, progress)
+    request = RunRequest(sys_, dep, Path(run_dir) if run_dir else None, pingall, progress,
+                         notes=_sequence_notes(sys_))
     fallback = dep.fallback.to if dep.fallback.to not in (None, dep.environment) else None
     reason = None
     if fallback is not None:
@@ -109,6 +110,16 @@ def run(system: System | PathLike | Sequence[PathLike] | None = None,
         from sendim.results import write_results
         write_results(results, Path(run_dir))
     return results
+
+
+def _sequence_notes(system: System) -> list[str]:
+    """What a one-shot run says of the command sequences it does not run."""
+    if not system.execs:
+        return []
+    from sendim.model import sequence_names
+    return [f"{len(system.execs)} <exec> command steps (sequences "
+            f"{', '.join(sequence_names(system))}) were not run: they run on a long-lived "
+            f"emulation (sendim up runs on_boot; then sendim exec NAME --seq SEQ)"]
 
 
 def _mark_fallback(results: "Results", realization: str, requested: str, reason: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from sendim.model.sequences import sequence_names, steps
 from sendim.model.system import System
 
 EXACT_DIAMETER_LIMIT = 2000
@@ -94,4 +95,5 @@ def summarize(system: System) -> dict[str, Any]:
             "unlimited_links": len(bws) - len(finite),
         },
         "properties": dict(system.properties),
+        "sequences": {name: len(steps(system, name)) for name in sequence_names(system)},
     }

@@ -31,6 +31,8 @@ def render(s: dict) -> str:
         f"links       {s['links']}",
         f"flows       {s['flows']}",
         f"events      {s['events']}",
+        f"execs       {s['execs']}" + (" in sequences " + ", ".join(
+            f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in s["sequences"].items()) if s["sequences"] else ""),
         f"degree      min {deg['min']}  avg {deg['avg']}  max {deg['max']}  (switch-to-switch)",
         f"components  {s['components']}",
         f"diameter    {s['diameter']} switch hops{approx}",
