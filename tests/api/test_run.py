@@ -76,3 +76,13 @@ def test_unregistered_environment_names_the_supported_ones():
 def test_unknown_app_is_refused_before_anything_starts():
     with pytest.raises(InputError, match="no_such_app_xyz"):
         sendim.run(dumbbell().build_system(), apps=["no_such_app_xyz"])
+
+
+def test_a_one_shot_run_says_it_did_not_run_the_command_sequences():
+    topo = dumbbell()
+    topo.add_exec("h1", "ping -c1 10.0.0.3", "check")
+    topo.add_exec("h3", "iperf3 -s", "on_boot", wait=False)
+    results = sendim.run(topo.build_system())
+    [note] = [n for n in results.meta.notes if "<exec>" in n]
+    assert note.startswith("2 <exec> command steps (sequences check, on_boot) were not run")
+    assert not any("<exec>" in n for n in sendim.run(dumbbell().build_system()).meta.notes)
