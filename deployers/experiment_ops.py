@@ -53,7 +53,7 @@ def status_of(exp: Experiment) -> dict[str, Any]:
         "bundle": exp.bundle, "since": exp.since, "host": exp.host, "updated": exp.updated,
         "port": rt.get("port"), "slot": rt.get("prefix"), "work": rt.get("work"),
         "switches": len(rt.get("switches", {})), "hosts": len(rt.get("hosts", {})),
-        "health": None}
+        "on_boot": rt.get("on_boot"), "health": None}
     if exp.status == UP and rt.get("work") and exp.host == socket.gethostname():
         live = Live(rt)
         health: Health = live.health()

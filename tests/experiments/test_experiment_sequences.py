@@ -47,6 +47,8 @@ def test_sequences_on_a_running_emulation(exp_env: Path, no_leaks: None,
     assert code == 0, exp
     assert exp["runtime"]["on_boot"]["steps"] == 2
     assert marker.read_text().split()[0] == "booted"
+    code, out, _ = cli(capsys, "status", "lab", *opts)
+    assert code == 0 and "on_boot      2 steps in" in out
 
     # -- a sequence: steps in order, the second uses the server on_boot left running
     code, doc = cli_json(capsys, "exec", "lab", "--seq", "start", "-o", exp_env / "start",

@@ -67,6 +67,9 @@ def _detail(doc: dict[str, Any]) -> str:
              f"  controller   {ctl}",
              f"  switches     {sw}",
              f"  since        {_when(doc['since'])}"]
+    if doc.get("on_boot"):
+        boot = doc["on_boot"]
+        lines.append(f"  on_boot      {boot['steps']} steps in {boot['wall_s']}s ({boot['report']})")
     if doc.get("health") and doc["health"]["ok"]:
         lines[0] += ", healthy"
     return "\n".join(lines)
