@@ -243,6 +243,9 @@ class Live:
         path = str(self.rt.get("control", ""))
         try:
             answer = serve.request(path, req, timeout)
+        except KeyboardInterrupt:
+            self._cancel(path)
+            raise
         except OSError as exc:
             raise EmulationError(f"the network of this experiment does not answer on {path}: "
                                  f"{exc.strerror or exc}") from exc
@@ -252,6 +255,14 @@ class Live:
             why = answer.get("error") or "an empty answer"
             raise EmulationError(f"the network script refused: {why}")
         return answer
+
+    @staticmethod
+    def _cancel(path: str) -> None:
+        """Ctrl-C: end what the network script is doing for us (the network stays up)."""
+        try:
+            serve.request(path, {"op": "cancel"}, 5.0)
+        except (OSError, ValueError):
+            pass
 
 
 def _ovs(args: list[str]) -> str:

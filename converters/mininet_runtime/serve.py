@@ -16,6 +16,7 @@ one JSON line answered::
                                                      -> {"ok": true, "rc": 0, "output": "..."}
     {"op": "node", "node": ID, "argv": [...], "wait": false, "log": FILE}
                                                      -> {"ok": true, "pid": ..., "rc": null}
+    {"op": "cancel"}                                 -> {"ok": true, "cancelled": true}
     {"op": "stop"}                                   -> {"ok": true}, then the network goes down
 
 A ``node`` request with ``"wait": false`` starts the command (output to
@@ -24,7 +25,10 @@ it has ended by then); it runs until the network stops, when it is killed
 with the rest. ``run`` is the one-shot traffic phase (:class:`Experiment`)
 with the request's flows and events on the running network; its results document is
 the same as a one-shot run's. Requests that use the network run one at a
-time. The socket is created with mode 0600 (only root may command it).
+time. ``cancel`` (a client's Ctrl-C) ends the
+request in progress, the network stays up: a node command is killed with
+its process group, a traffic run is interrupted. The socket is created with
+mode 0600 (only root may command it).
 """
 
 from __future__ import annotations
@@ -85,6 +89,9 @@ class Service:
         self.stop = threading.Event()
         self.hosts = {row[0] for row in data["hosts"]}
         self.background: list[subprocess.Popen] = []
+        self.current_proc: subprocess.Popen | None = None
+        self.cancelled = False
+        self._guard = threading.Lock()          # cancelled and current_proc change together
 
     def handle(self, req: dict) -> dict:
         op = req.get("op")
@@ -96,12 +103,31 @@ class Service:
             if current is not None:
                 current.interrupt()
             return {"ok": True}
+        if op == "cancel":
+            return {"ok": True, "cancelled": self.cancel()}
         if op not in ("run", "node"):
             return {"ok": False, "error": f"unknown request {op!r}"}
         if self.stop.is_set():
             return {"ok": False, "error": "the network is stopping"}
         with self.busy:
-            return self.run_traffic(req) if op == "run" else self.node_command(req)
+            try:
+                return self.run_traffic(req) if op == "run" else self.node_command(req)
+            finally:
+                with self._guard:
+                    self.cancelled = False
+
+    def cancel(self) -> bool:
+        """End the request in progress, if any (it may not have started its process yet)."""
+        with self._guard:
+            if not self.busy.locked():
+                return False
+            self.cancelled = True
+            proc, current = self.current_proc, self.current
+        if current is not None:
+            current.interrupt()
+        if proc is not None:
+            _kill_group(proc)
+        return True
 
     def run_traffic(self, req: dict) -> dict:
         flows, events = list(req.get("flows") or []), list(req.get("events") or [])
@@ -120,7 +146,11 @@ class Service:
         started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
         wall0 = time.monotonic()
         experiment = Experiment(self.network, data, args, out)
-        self.current = experiment
+        with self._guard:
+            self.current = experiment
+            if self.cancelled:
+                self.current = None
+                return {"ok": False, "error": "cancelled"}
         try:
             parts = experiment.run()
             doc = results_document(self.network, experiment, parts, args, started_at, wall0,
@@ -144,6 +174,10 @@ class Service:
             return self.start_background(node, argv, req.get("log"), label)
         timeout = float(req.get("timeout") or NODE_TIMEOUT)
         proc = self.network.popen(node, argv, subprocess.PIPE, label)
+        with self._guard:
+            self.current_proc, doomed = proc, self.cancelled
+        if doomed:
+            _kill_group(proc)
         try:
             out, _ = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -151,8 +185,14 @@ class Service:
             out, _ = proc.communicate()
             return {"ok": True, "rc": None, "timed_out": True,
                     "output": out[-MAX_OUTPUT:].decode(errors="replace")}
-        return {"ok": True, "rc": proc.returncode,
-                "output": out[-MAX_OUTPUT:].decode(errors="replace")}
+        finally:
+            with self._guard:
+                self.current_proc = None
+        answer = {"ok": True, "rc": proc.returncode,
+                  "output": out[-MAX_OUTPUT:].decode(errors="replace")}
+        if self.cancelled:
+            answer["cancelled"] = True
+        return answer
 
 
     def start_background(self, node: str, argv: list[str], log: object, label: str) -> dict:

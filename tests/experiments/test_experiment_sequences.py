@@ -5,7 +5,10 @@ left running, and nothing left behind."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +29,7 @@ SEQUENCES = """<system>
   <exec node="s1" seq="bg">echo switch side</exec>
   <exec node="h3" seq="gone" ostype="exec">exit 4</exec>
   <exec node="h1" seq="mark">echo again &gt; {marker}</exec>
+  <exec node="h1" seq="long" timeout="60s">sleep 91.7</exec>
   <cmd-seq seq="all">start,start</cmd-seq>
 </system>
 """
@@ -90,7 +94,7 @@ def test_sequences_on_a_running_emulation(exp_env: Path, no_leaks: None,
     code, doc = cli_json(capsys, "exec", "lab", "--seq", "all", "--dry-run", *opts)
     assert code == 0 and [s["node"] for s in doc["steps"]] == ["h2", "h4", "h2", "h4"]
     code, doc = cli_json(capsys, "exec", "lab", "--seq", "nope", *opts)
-    assert code == 2 and "on_boot, start, fail, slow, bg, gone, mark, all" in doc["message"]
+    assert code == 2 and "on_boot, start, fail, slow, bg, gone, mark, long, all" in doc["message"]
     code, doc = cli_json(capsys, "exec", "lab", "--seq", "mark", "--dry-run", *opts)
     assert code == 0 and len(doc["steps"]) == 1 and not marker.exists()
     code, doc = cli_json(capsys, "exec", "lab", "--seq", "mark", *opts)
@@ -106,6 +110,23 @@ def test_sequences_on_a_running_emulation(exp_env: Path, no_leaks: None,
     assert [(r["sequence"], r["ok"]) for r in runs] == [
         ("start", True), ("all", True), ("fail", False), ("fail", False), ("slow", False),
         ("bg", True), ("mark", True), ("gone", False)]
+
+    # -- Ctrl-C ends the step in progress; the network stays up for the next one
+    proc = subprocess.Popen([sys.executable, "-m", "sendim.cli.main", "exec", "lab", "--seq",
+                             "long", *opts], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20
+    while not _running("sleep 91.7") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(20) == 130
+    proc.communicate()
+    deadline = time.monotonic() + 5
+    while _running("sleep 91.7") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running("sleep 91.7")
+    code, doc = cli_json(capsys, "exec", "lab", "--seq", "mark", *opts)
+    assert code == 0 and doc["ok"]
+
     code, _ = cli_json(capsys, "down", "lab", *opts)
     assert code == 0
     assert not _running("sleep 98.76") and not _running("iperf3 -s -p 5301")

@@ -89,6 +89,22 @@ def test_a_command_left_running_logs_and_is_killed_at_stop(service: Service,
     assert _gone("sleep 94.1")
 
 
+def test_cancel_ends_the_command_in_progress(service: Service) -> None:
+    import threading
+    answers: list[dict] = []
+    worker = threading.Thread(target=lambda: answers.append(service.handle(
+        {"op": "node", "node": "h1", "timeout": 60, "argv": ["sh", "-c", "sleep 92.4 & wait"]})))
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not _running("sleep 92.4") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert service.handle({"op": "cancel"}) == {"ok": True, "cancelled": True}
+    worker.join(10)
+    assert answers and answers[0]["cancelled"] and answers[0]["rc"] != 0
+    assert _gone("sleep 92.4")
+    assert service.handle({"op": "cancel"}) == {"ok": True, "cancelled": False}
+
+
 def test_teardown_kills_a_recorded_session_leader_with_its_group() -> None:
     argv = ["sh", "-c", "sleep 95.51 & sleep 95.52"]
     proc = subprocess.Popen(argv, start_new_session=True)
