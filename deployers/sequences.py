@@ -121,10 +121,11 @@ def exec_sequence(store: StateStore, name: str, sequence: str, *,
         out = Path(run_dir) if run_dir else new_run_dir("runs", f"{name}-{sequence}")
         out.mkdir(parents=True, exist_ok=True)
         out = out.resolve()
+        started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
         report = run_steps(live, sequence, todo, out, keep_going=keep_going,
                            default_timeout=default_timeout, say=say)
         doc = {"experiment": name, "tenant": exp.tenant, "revision": exp.revision,
-               "started_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+               "started_at": started_at,
                **report.to_dict()}
         (out / "exec.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
         experiments.add_run(name, {"run_dir": str(out), "revision": exp.revision,

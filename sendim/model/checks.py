@@ -9,9 +9,9 @@ linear in the size of the system (sets and a union-find, no pairwise loops).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sendim.model.sequences import check_sequences
 from sendim.model.system import EventAction, EventTarget, Granularity, Link, System, Traffic
 
 MAC_RE = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
@@ -279,6 +279,69 @@ def _check_events(system: System, out: list[Finding]) -> None:
         state[key] = ev.action is EventAction.DOWN
 
 
+def _bad_seq_name(name: str) -> str:
+    return (f"sequence name {name!r} is not allowed: use letters, digits, '_', '-' or "
+            f"'.', starting with a letter or '_', at most 64 characters")
+
+
+def _check_sequences(system: System, out: list[Finding]) -> None:
+    """Exec steps (by index) and composed sequences (by name), linear in their number."""
+    exec_seqs: set[str] = set()
+    for i, step in enumerate(system.execs):
+        ref, node = Ref("exec", i), step.node
+        if not system.has_node(node):
+            out.append(Finding(ref, f"exec refers to unknown node {node!r}"))
+        if not step.seqs:
+            out.append(Finding(ref, "exec names no sequence"))
+        for seq in step.seqs:
+            if not ID_RE.match(seq):
+                out.append(Finding(ref, "exec " + _bad_seq_name(seq)))
+            exec_seqs.add(seq)
+        if not step.command.strip():
+            out.append(Finding(ref, f"exec in {node!r}: the command is empty"))
+        elif "\x00" in step.command:
+            out.append(Finding(ref, f"exec in {node!r}: the command contains a NUL byte"))
+        if step.timeout is not None and not step.timeout > 0:
+            out.append(Finding(ref, f"exec in {node!r}: timeout must be positive"))
+    for name, parts in system.cmd_seqs.items():
+        ref = Ref("cmd-seq", name)
+        if not ID_RE.match(name):
+            out.append(Finding(ref, "cmd-seq " + _bad_seq_name(name)))
+        if name in exec_seqs:
+            out.append(Finding(ref, f"cmd-seq {name!r} is also the name of an <exec> sequence; "
+                                    f"a name means one or the other"))
+        if not parts:
+            out.append(Finding(ref, f"cmd-seq {name!r} lists no sequence"))
+        for part in parts:
+            if part not in exec_seqs and part not in system.cmd_seqs:
+                out.append(Finding(ref, f"cmd-seq {name!r} refers to unknown sequence {part!r}"))
+    _check_cycles(system.cmd_seqs, out)
+
+
+def _check_cycles(graph: dict[str, tuple[str, ...]], out: list[Finding]) -> None:
+    """One finding per cycle of composed sequences (iterative DFS)."""
+    state: dict[str, int] = {}          # 1 = on the current path, 2 = done
+    for root in graph:
+        if state.get(root):
+            continue
+        path: list[str] = [root]
+        todo: list[Iterator[str]] = [iter(graph[root])]
+        state[root] = 1
+        while path:
+            nxt = next(todo[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                todo.pop()
+            elif nxt in graph and state.get(nxt) == 1:
+                cycle = path[path.index(nxt):] + [nxt]
+                message = "cmd-seq forms a cycle: " + " -> ".join(cycle)
+                out.append(Finding(Ref("cmd-seq", nxt), message))
+            elif nxt in graph and not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                todo.append(iter(graph[nxt]))
+
+
 def check(system: System) -> list[Finding]:
     """Every semantic problem of a resolved *system*, in a stable order."""
     out: list[Finding] = []
@@ -293,5 +356,5 @@ def check(system: System) -> list[Finding]:
     _check_flows(system, out, index)
     _check_events(system, out)
     if system.execs or system.cmd_seqs:
-        out.extend(Finding(Ref(kind, key), message) for kind, key, message in check_sequences(system))
+        _check_sequences(system, out)
     return out

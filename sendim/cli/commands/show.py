@@ -21,6 +21,13 @@ def _bw(value: float | None) -> str:
     return "-" if value is None else format_bandwidth(value)
 
 
+def _sequences(sequences: dict[str, int]) -> str:
+    if not sequences:
+        return ""
+    return " in sequences " + ", ".join(f"{name} ({n} step{'s' if n != 1 else ''})"
+                                        for name, n in sequences.items())
+
+
 def render(s: dict) -> str:
     deg, cap = s["switch_degree"], s["capacity_bps"]
     approx = "" if s["diameter_exact"] else " (lower bound)"
@@ -31,8 +38,7 @@ def render(s: dict) -> str:
         f"links       {s['links']}",
         f"flows       {s['flows']}",
         f"events      {s['events']}",
-        f"execs       {s['execs']}" + (" in sequences " + ", ".join(
-            f"{name} ({n} step{'s' if n != 1 else ''})" for name, n in s["sequences"].items()) if s["sequences"] else ""),
+        f"execs       {s['execs']}" + _sequences(s["sequences"]),
         f"degree      min {deg['min']}  avg {deg['avg']}  max {deg['max']}  (switch-to-switch)",
         f"components  {s['components']}",
         f"diameter    {s['diameter']} switch hops{approx}",
