@@ -395,6 +395,20 @@ class Network:
                 shell.wait(timeout=30)
         for node in nodes:
             node.waitExited = True
+        self._wait_gone(row[6] if row[1] in self.hosts_ids else row[5]
+                        for row in self.data["links"]
+                        if (row[1] in self.hosts_ids) != (row[2] in self.hosts_ids))
+
+    @staticmethod
+    def _wait_gone(intfs: object, timeout: float = 10.0) -> None:
+        """Wait until the switch ends of host links are gone: the kernel removes them
+        when the host's namespace dies, a little after its last process."""
+        left = list(intfs)
+        deadline = time.monotonic() + timeout
+        while left and time.monotonic() < deadline:
+            left = [i for i in left if os.path.exists(f"/sys/class/net/{i}")]
+            if left:
+                time.sleep(0.02)
 
     def _ip_batch(self, lines: list[str], *, force: bool = False) -> subprocess.CompletedProcess | None:
         """Run ``ip -batch`` over *lines* in this (the root) namespace."""
