@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from sendim.errors import EmulationError
-from sendim.experiments import Experiments
+from sendim.experiments import Experiment, Experiments
 from sendim.model import BOOT_SEQUENCE, Exec, System, sequence_names, steps
 from sendim.store.base import StateStore
 
@@ -110,28 +110,34 @@ def exec_sequence(store: StateStore, name: str, sequence: str, *,
     Holds the experiment's lock, like traffic runs; writes ``exec.json`` into
     the run directory and records the run in the experiment's history.
     """
-    from deployers.experiment_ops import running
-    from sendim.results import new_run_dir
+    from sendim.results import new_run_dir, now_iso
 
     experiments = Experiments(store)
     with experiments.lock(name, lock_timeout):
-        exp, _ = experiments.require(name)
-        live = running(exp)
-        todo = steps(running_system(live), sequence)
+        exp, live, todo = _running_steps(experiments, name, sequence)
         out = Path(run_dir) if run_dir else new_run_dir("runs", f"{name}-{sequence}")
         out.mkdir(parents=True, exist_ok=True)
         out = out.resolve()
-        started_at = time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())
+        started_at = now_iso()
         report = run_steps(live, sequence, todo, out, keep_going=keep_going,
                            default_timeout=default_timeout, say=say)
         doc = {"experiment": name, "tenant": exp.tenant, "revision": exp.revision,
-               "started_at": started_at,
-               **report.to_dict()}
+               "started_at": started_at, **report.to_dict()}
         (out / "exec.json").write_text(json.dumps(doc, indent=1), encoding="utf-8")
         experiments.add_run(name, {"run_dir": str(out), "revision": exp.revision,
                                    "sequence": sequence, "ok": report.ok,
                                    "steps": len(report.steps)})
     return report, out
+
+
+def _running_steps(experiments: Experiments, name: str,
+                   sequence: str) -> tuple[Experiment, Live, list[Exec]]:
+    """Running experiment *name*, its live parts and the steps of its *sequence*."""
+    from deployers.experiment_ops import running
+
+    exp, _ = experiments.require(name)
+    live = running(exp)
+    return exp, live, steps(running_system(live), sequence)
 
 
 def running_system(live: Live) -> System:
@@ -146,10 +152,7 @@ def running_system(live: Live) -> System:
 
 def sequence_plan(store: StateStore, name: str, sequence: str) -> list[Exec]:
     """The steps *sequence* of running experiment *name* would run (``--dry-run``)."""
-    from deployers.experiment_ops import running
-
-    exp, _ = Experiments(store).require(name)
-    return steps(running_system(running(exp)), sequence)
+    return _running_steps(Experiments(store), name, sequence)[2]
 
 
 def boot(live: Live, system: System, say: Callable[[str], None]) -> dict[str, Any] | None:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from sendim.deploy import RunRequest
 from sendim.errors import DeploymentError, InputError
-from sendim.model import AppSpec, Deployment, Environment, System
+from sendim.model import AppSpec, Deployment, Environment, System, sequence_names
 from sendim.registry import DEPLOYERS
 
 if TYPE_CHECKING:
@@ -116,7 +116,6 @@ def _sequence_notes(system: System) -> list[str]:
     """What a one-shot run says of the command sequences it does not run."""
     if not system.execs:
         return []
-    from sendim.model import sequence_names
     return [f"{len(system.execs)} <exec> command steps (sequences "
             f"{', '.join(sequence_names(system))}) were not run: they run on a long-lived "
             f"emulation (sendim up runs on_boot; then sendim exec NAME --seq SEQ)"]

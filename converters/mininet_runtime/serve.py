@@ -194,7 +194,6 @@ class Service:
             answer["cancelled"] = True
         return answer
 
-
     def start_background(self, node: str, argv: list[str], log: object, label: str) -> dict:
         if log is not None and not isinstance(log, str):
             return {"ok": False, "error": "log must be a file path"}

@@ -15,6 +15,11 @@ from sendim.model.system import Exec, System
 BOOT_SEQUENCE = "on_boot"
 """Run by ``sendim up`` once the network is up (as VNX runs it at boot)."""
 
+def seq_list(text: str) -> tuple[str, ...]:
+    """``"start, test"`` → ``("start", "test")``: the comma list of ``seq`` and ``<cmd-seq>``."""
+    return tuple(part.strip() for part in text.split(","))
+
+
 def sequence_names(system: System) -> list[str]:
     """Every sequence name *system* declares, in order of first declaration."""
     seen: dict[str, None] = {}

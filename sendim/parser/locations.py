@@ -52,6 +52,11 @@ class Locations:
         packed = self.nodes.get(node_id)
         return None if packed is None else (packed & 0xFFFF, packed >> 16)
 
+    def cmd_seq(self, name: str) -> tuple[int, int] | None:
+        """(file index, line) of a composed sequence, or None."""
+        packed = self.cmd_seqs.get(name)
+        return None if packed is None else (packed & 0xFFFF, packed >> 16)
+
     def where(self, file: int, line: int) -> str:
         """``name:line`` of a location, for messages about another element."""
         return f"{self.files[file]}:{line}"
@@ -71,9 +76,9 @@ class Locations:
                 file, line = found
             tag = kind
         elif kind == "cmd-seq":
-            packed = self.cmd_seqs.get(str(key))
-            if packed is not None:
-                file, line = packed & 0xFFFF, packed >> 16
+            found = self.cmd_seq(str(key))
+            if found is not None:
+                file, line = found
             tag = kind
         elif kind in ("link", "flow", "event", "exec") and isinstance(key, int):
             lines, files = {

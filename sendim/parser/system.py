@@ -38,6 +38,7 @@ from sendim.model import (
     check,
     resolve,
 )
+from sendim.model.sequences import seq_list
 from sendim.parser import safe
 from sendim.parser.locations import NEIGHBOUR, Locations
 from sendim.parser.neighbours import Neighbours
@@ -349,22 +350,21 @@ class SystemParser:
         timeout = None
         if elem.get("timeout") is not None:
             timeout = self.unit_problems(elem, (("timeout", parse_time),)).get("timeout")
-        seqs = tuple(part.strip() for part in elem.get("seq").split(","))
         command = "".join(elem.itertext()).strip()
-        self.system.execs.append(Exec(node, seqs, command, elem.get("ostype") != "exec", timeout))
+        self.system.execs.append(Exec(node, seq_list(elem.get("seq")), command,
+                                      elem.get("ostype") != "exec", timeout))
         self.locations.exec_lines.append(elem.sourceline)
         self.locations.exec_files.append(self._file)
 
     def _cmd_seq(self, elem: Any) -> None:
         name, line = elem.get("seq"), elem.sourceline
-        known = self.locations.cmd_seqs
-        if name in known:
-            self.report(line, f"<cmd-seq> {name!r} is already declared at "
-                              f"{self.locations.where(known[name] & 0xFFFF, known[name] >> 16)}")
+        locs = self.locations
+        previous = locs.cmd_seq(name)
+        if previous is not None:
+            self.report(line, f"<cmd-seq> {name!r} is already declared at {locs.where(*previous)}")
             return
-        known[name] = line << 16 | self._file
-        text = "".join(elem.itertext())
-        self.system.cmd_seqs[name] = tuple(part.strip() for part in text.split(","))
+        locs.cmd_seqs[name] = line << 16 | self._file
+        self.system.cmd_seqs[name] = seq_list("".join(elem.itertext()))
 
     def _name_flows(self) -> None:
         """Give flows without an id ``fN`` (N = position among all flows)."""

@@ -36,6 +36,7 @@ from sendim.model import (
     resolve,
 )
 from sendim.model.defaults import LinkIds
+from sendim.model.sequences import seq_list
 from sendim.units import parse_bandwidth, parse_loss, parse_size, parse_time
 
 
@@ -154,9 +155,8 @@ class Topo:
         *seq* is a sequence name, or several (a list or ``"start,test"``); see
         ``<exec>`` in the system schema. ``wait=False`` starts it and goes on.
         """
-        names = seq.split(",") if isinstance(seq, str) else list(seq)
-        self.system.execs.append(Exec(node, tuple(n.strip() for n in names), command.strip(),
-                                      wait, _time(timeout)))
+        seqs = seq_list(seq) if isinstance(seq, str) else tuple(seq)
+        self.system.execs.append(Exec(node, seqs, command.strip(), wait, _time(timeout)))
 
     def add_cmd_seq(self, name: str, seqs: Sequence[str]) -> None:
         """Declare sequence *name* that runs the sequences *seqs*, in order."""
